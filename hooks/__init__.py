@@ -1,0 +1,1 @@
+"""Build machinery: `runner` executes snippets, `site_hook` wires results into MkDocs."""

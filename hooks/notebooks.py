@@ -1,0 +1,102 @@
+"""Assemble a chapter's companion notebook from its snippets and the runner's outputs.
+
+jupytext turns each percent-format snippet into cells; the outputs the runner
+already captured (stdout, stderr, figures, per cell) are attached to the
+matching code cells, so building a notebook executes nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from hooks.runner import Result
+
+_SECTION_MARKER = re.compile(r"^\s*# -+8<-+ \[(start|end):[^\]]*\]\s*$")
+
+
+def _norm(source: str) -> str:
+    lines = source.splitlines()
+    if lines and lines[0].startswith("# %%"):
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def _strip_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if not _SECTION_MARKER.match(line)).strip()
+
+
+def summary(path: Path) -> str:
+    """The first line of a snippet's docstring: what it shows or proves."""
+    doc = ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8"))) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def _outputs(run_cell: dict, figures: list) -> list:
+    outs = []
+    for stream in ("stdout", "stderr"):
+        if run_cell.get(stream):
+            outs.append(nbformat.v4.new_output("stream", name=stream, text=run_cell[stream]))
+    for fig in figures:
+        data = fig.path.read_bytes()
+        if fig.ext == "svg":
+            bundle = {"image/svg+xml": data.decode("utf-8"), "text/plain": f"<Figure '{fig.name}'>"}
+        else:
+            bundle = {"image/png": base64.b64encode(data).decode("ascii"), "text/plain": f"<Figure '{fig.name}'>"}
+        outs.append(nbformat.v4.new_output("display_data", data=bundle, metadata={}))
+    return outs
+
+
+def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
+    """Return the notebook for one chapter as JSON text (deterministic)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            f"# {title}: companion notebook\n\n"
+            f"Each section below is one file from `snippets/{slug}/`, exactly as it ran when the site "
+            "was built; the outputs shown are from that run. Every `assert` is a claim from the chapter. "
+            "Run it top to bottom in a fresh kernel with the packages in `requirements.txt`."
+        )
+    ]
+    count = 0
+    for path, result in snippets:
+        cells.append(nbformat.v4.new_markdown_cell(f"## `{path.name}`\n\n{summary(path)}"))
+        parsed = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
+        run_cells = list(enumerate(result.cells))
+        pointer = 0
+        for cell in parsed.cells:
+            if cell.cell_type != "code":
+                cells.append(nbformat.v4.new_markdown_cell(cell.source))
+                continue
+            target = _norm(cell.source)
+            match = None
+            for j in range(pointer, len(run_cells)):
+                if _norm(run_cells[j][1]["source"]) == target:
+                    match, pointer = run_cells[j], j + 1
+                    break
+            code = _strip_markers(cell.source)
+            if not code:
+                continue
+            count += 1
+            new = nbformat.v4.new_code_cell(code, execution_count=count)
+            if match is not None:
+                index, run_cell = match
+                new.outputs = _outputs(run_cell, [f for f in result.figures if f.cell == index])
+                for out in new.outputs:
+                    if out.output_type == "execute_result":
+                        out.execution_count = count
+            cells.append(new)
+    for i, cell in enumerate(cells):
+        cell.id = f"{slug}-{i:03d}"
+    nb.cells = cells
+    nbformat.validate(nb)
+    return nbformat.writes(nb)

@@ -1,0 +1,430 @@
+"""Run snippets: each in a fresh process, in parallel, cached by a content hash.
+
+This is the one place that executes snippet code. The MkDocs hook, the tests
+and the benchmark all call `run_snippets`.
+
+How a snippet runs
+    A fork server with numpy, matplotlib and torch already imported forks one
+    fresh child per snippet, so each snippet has clean global state but pays no
+    import cost. The child executes the file cell by cell (`# %%` markers),
+    keeping the file's own line numbers, captures stdout/stderr per cell, and
+    collects every figure when `plt.show()` is called (or at the end), named by
+    the figure's label. Line art is saved as SVG, images as PNG.
+
+What is cached
+    A successful result (cell outputs plus figure files) is stored under
+    `<cache>/<key>/`, where the key hashes the snippet's bytes, the site's
+    matplotlib style, this file, and the Python and package versions. Failures
+    are never cached. A cache entry whose files do not match their recorded
+    hashes is discarded and the snippet re-runs.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import hashlib
+import io
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STYLE = Path(__file__).resolve().parent / "site.mplstyle"
+DEFAULT_CACHE = ROOT / ".cache" / "snippets"
+DEFAULT_TIMEOUT = float(os.environ.get("SNIPPET_TIMEOUT", "60"))
+
+# Packages whose version can change a snippet's output.
+_VERSIONED = ("numpy", "matplotlib", "torch", "jupytext")
+# Preloaded once in the fork server; children inherit them already imported.
+_PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "torch")
+_FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CELL_MARKER = re.compile(r"^# %%")
+# A figure with more drawn points than this is "mostly pixels": PNG, not SVG.
+_DENSE_POINTS = 5000
+_SVG_SALT = "losses-as-likelihoods"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a snippet failed, pointing at the line in the snippet that failed."""
+
+    file: str
+    line: int
+    kind: str
+    message: str
+    details: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    name: str
+    ext: str  # "svg" or "png"
+    path: Path
+    cell: int  # index of the cell that showed it
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.ext}"
+
+
+@dataclass
+class Result:
+    snippet: str  # path relative to the project root, with forward slashes
+    key: str
+    cells: list[dict] = field(default_factory=list)  # {"line", "source", "stdout", "stderr"}
+    figures: list[FigureFile] = field(default_factory=list)
+    seconds: float = 0.0  # compute time in the child, excluding imports
+    cached: bool = False
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _fingerprint() -> str:
+    parts = [
+        Path(__file__).read_bytes(),
+        STYLE.read_bytes(),
+        sys.version.encode(),
+        platform.machine().encode(),
+    ]
+    for name in _VERSIONED:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} missing".encode())
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+_FINGERPRINT: str | None = None
+
+
+def cache_key(source: bytes) -> str:
+    """The key of a snippet's result: its bytes plus everything else that shapes the output."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        _FINGERPRINT = _fingerprint()
+    return hashlib.sha256(_FINGERPRINT.encode() + b"\0" + source).hexdigest()[:32]
+
+
+def relative(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _load_cached(entry: Path, snippet: str, key: str) -> Result | None:
+    """Load a cache entry, or None if it is missing or fails its integrity check."""
+    meta_path = entry / "result.json"
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        figures = []
+        for f in meta["figures"]:
+            path = entry / f"{f['name']}.{f['ext']}"
+            if hashlib.sha256(path.read_bytes()).hexdigest() != f["sha256"]:
+                raise ValueError(f"{path.name} does not match its recorded hash")
+            figures.append(FigureFile(f["name"], f["ext"], path, f["cell"]))
+        return Result(snippet, key, meta["cells"], figures, meta["seconds"], cached=True)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"snippet cache: discarding corrupt entry for {snippet} ({exc})", file=sys.stderr)
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+
+
+# --------------------------------------------------------------------------- child
+
+
+def _split_cells(source: str) -> list[tuple[int, str]]:
+    """Split percent-format source into (first line number, code) chunks.
+
+    Each chunk is padded so that compiling it reports the file's own line numbers.
+    """
+    lines = source.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _CELL_MARKER.match(line)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    bounds = starts + [len(lines)]
+    return [(a + 1, "".join(lines[a:b])) for a, b in zip(bounds, bounds[1:]) if "".join(lines[a:b]).strip()]
+
+
+def _is_dense(fig) -> bool:
+    """True for figures that are mostly pixels: images, or very many drawn points."""
+    points = 0
+    for ax in fig.axes:
+        if ax.images:
+            return True
+        for coll in ax.collections:
+            points += len(coll.get_offsets())
+        for line in ax.lines:
+            if line.get_marker() not in (None, "None", "", " "):
+                points += len(line.get_xdata())
+    return points > _DENSE_POINTS
+
+
+def _child(path: str, outdir: str) -> None:
+    """Execute one snippet in this (fresh, forked) process and write result.json into outdir."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        import torch
+
+        torch.set_num_threads(1)  # one worker per core already
+    except ImportError:
+        pass
+
+    out = Path(outdir)
+    src_path = Path(path)
+    # On SIGUSR1 (sent when the snippet times out) write the stack, so the error can name the line.
+    faulthandler.register(signal.SIGUSR1, file=open(out / "stack.txt", "w"), all_threads=False)
+    shown: list[dict] = []
+    cells: list[dict] = []
+    current = {"cell": 0}
+
+    def capture(where: str) -> None:
+        for num in list(plt.get_fignums()):
+            fig = plt.figure(num)
+            name = fig.get_label()
+            if not _FIGURE_NAME.match(name or ""):
+                raise ValueError(
+                    f"figure {num} is named {name!r}; name every figure with a slug, "
+                    'e.g. plt.subplots(num="loss-shapes")'
+                )
+            if any(s["name"] == name for s in shown):
+                raise ValueError(f"two figures are named {name!r}")
+            ext = "png" if _is_dense(fig) else "svg"
+            buf = io.BytesIO()
+            if ext == "svg":
+                fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            else:
+                fig.savefig(buf, format="png", metadata={"Software": None})
+            data = buf.getvalue()
+            (out / f"{name}.{ext}").write_bytes(data)
+            shown.append(
+                {"name": name, "ext": ext, "cell": current["cell"], "sha256": hashlib.sha256(data).hexdigest()}
+            )
+            plt.close(fig)
+
+    plt.rcdefaults()
+    plt.style.use(str(STYLE))
+    matplotlib.rcParams["svg.hashsalt"] = _SVG_SALT
+    plt.show = lambda *a, **k: capture("show")
+
+    source = src_path.read_text(encoding="utf-8")
+    namespace = {"__name__": "__main__", "__file__": str(src_path), "__builtins__": __builtins__}
+    rel = relative(src_path)
+    failure = None
+    started = time.perf_counter()
+    real_stdout, real_stderr = sys.stdout, sys.stderr
+    try:
+        os.chdir(outdir)  # a snippet must not depend on, or write into, the project
+        for index, (line, chunk) in enumerate(_split_cells(source)):
+            current["cell"] = index
+            stdout, stderr = io.StringIO(), io.StringIO()
+            sys.stdout, sys.stderr = stdout, stderr
+            try:
+                code = compile("\n" * (line - 1) + chunk, str(src_path), "exec")
+                exec(code, namespace)
+            finally:
+                sys.stdout, sys.stderr = real_stdout, real_stderr
+                cells.append(
+                    {"line": line, "source": chunk, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+                )
+        capture("end")
+    except BaseException as exc:  # noqa: BLE001 - every failure is reported, SystemExit included
+        failure = _describe(exc, src_path, rel)
+    seconds = time.perf_counter() - started
+
+    result = {"cells": cells, "figures": shown, "seconds": seconds}
+    if failure is not None:
+        result["failure"] = failure.__dict__
+    (out / "result.json").write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _describe(exc: BaseException, src_path: Path, rel: str) -> Failure:
+    """Turn an exception into a Failure at the innermost line of the snippet itself."""
+    line = 0
+    if isinstance(exc, SyntaxError) and exc.filename == str(src_path):
+        line = exc.lineno or 0
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == str(src_path):
+            line = frame.lineno or line
+    kind = type(exc).__name__
+    if isinstance(exc, SystemExit) and exc.code in (0, None):
+        kind, message = "SystemExit", "the snippet called sys.exit(); a snippet must run to its end"
+    else:
+        message = str(exc) or "(no message)"
+    details = "".join(traceback.format_exception(exc)).replace(str(ROOT) + os.sep, "")
+    return Failure(rel, line, kind, message, details)
+
+
+# --------------------------------------------------------------------------- parent
+
+_CONTEXT = None
+
+
+def _context():
+    """The fork-server context, with the heavy modules preloaded once."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        ctx = multiprocessing.get_context("forkserver")
+        preload = [m for m in _PRELOAD if _importable(m)]
+        ctx.set_forkserver_preload([*preload, "hooks.runner"])
+        _CONTEXT = ctx
+    return _CONTEXT
+
+
+def _importable(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module.split(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _collect(snippet: str, key: str, outdir: Path, cache: Path, exitcode: int | None) -> Result:
+    meta_path = outdir / "result.json"
+    if not meta_path.is_file():
+        why = "killed by a signal" if exitcode and exitcode < 0 else f"exit code {exitcode}"
+        failure = Failure(snippet, 0, "WorkerDied", f"the worker process died without a result ({why})")
+        shutil.rmtree(outdir, ignore_errors=True)
+        return Result(snippet, key, failure=failure)
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if "failure" in meta:
+        shutil.rmtree(outdir, ignore_errors=True)
+        return Result(snippet, key, meta["cells"], [], meta["seconds"], failure=Failure(**meta["failure"]))
+    (outdir / "stack.txt").unlink(missing_ok=True)
+    entry = cache / key
+    if entry.exists():  # another build stored it meanwhile; theirs is as good as ours
+        shutil.rmtree(outdir, ignore_errors=True)
+    else:
+        os.replace(outdir, entry)
+    loaded = _load_cached(entry, snippet, key)
+    if loaded is None:
+        return Result(snippet, key, failure=Failure(snippet, 0, "CacheError", "result vanished from the cache"))
+    loaded.cached = False
+    return loaded
+
+
+def run_snippets(
+    paths: list[Path],
+    cache_dir: Path = DEFAULT_CACHE,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    log=None,
+) -> dict[str, Result]:
+    """Return a Result for every snippet, executing only those not in the cache.
+
+    Keys of the returned dict are project-relative paths. Never raises for a
+    failing snippet: its Result carries a Failure instead.
+    """
+    cache = Path(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Result] = {}
+    todo: list[tuple[str, Path, str]] = []
+    path_of: dict[str, Path] = {}
+    for path in paths:
+        path = Path(path).resolve()
+        rel = relative(path)
+        path_of[rel] = path
+        key = cache_key(path.read_bytes())
+        hit = _load_cached(cache / key, rel, key)
+        if hit is not None:
+            results[rel] = hit
+        else:
+            todo.append((rel, path, key))
+    if not todo:
+        return results
+
+    jobs = jobs or os.cpu_count() or 1
+    ctx = _context()
+    running: dict[int, tuple] = {}  # sentinel -> (process, rel, key, outdir, deadline)
+    queue = list(todo)
+    while queue or running:
+        while queue and len(running) < jobs:
+            rel, path, key = queue.pop(0)
+            outdir = Path(tempfile.mkdtemp(prefix=f".run-{key[:8]}-", dir=cache))
+            proc = ctx.Process(target=_child, args=(str(path), str(outdir)), daemon=True)
+            proc.start()
+            if log:
+                log(f"running {rel}")
+            running[proc.sentinel] = (proc, rel, key, outdir, time.monotonic() + timeout)
+        now = time.monotonic()
+        wait_for = max(0.0, min(r[4] for r in running.values()) - now)
+        ready = multiprocessing.connection.wait(list(running), timeout=wait_for)
+        for sentinel in ready:
+            proc, rel, key, outdir, _ = running.pop(sentinel)
+            proc.join()
+            results[rel] = _collect(rel, key, outdir, cache, proc.exitcode)
+        now = time.monotonic()
+        for sentinel, (proc, rel, key, outdir, deadline) in list(running.items()):
+            if now >= deadline:
+                line = _stuck_line(proc, outdir, path_of[rel])
+                proc.kill()
+                proc.join()
+                del running[sentinel]
+                shutil.rmtree(outdir, ignore_errors=True)
+                message = f"still running after {timeout:g} s; it was stopped"
+                results[rel] = Result(rel, key, seconds=timeout, failure=Failure(rel, line, "Timeout", message))
+    return results
+
+
+def _stuck_line(proc, outdir: Path, path: Path) -> int:
+    """Ask a hung child where it is (faulthandler on SIGUSR1) and return the snippet's line."""
+    stack = outdir / "stack.txt"
+    try:
+        os.kill(proc.pid, signal.SIGUSR1)
+    except ProcessLookupError:
+        return 0
+    for _ in range(50):
+        if stack.is_file() and f'"{path}"' in stack.read_text(errors="replace"):
+            break
+        time.sleep(0.02)
+    if not stack.is_file():
+        return 0
+    # faulthandler lists the innermost frame first.
+    for m in re.finditer(r'File "(.*)", line (\d+)', stack.read_text(errors="replace")):
+        if m.group(1) == str(path):
+            return int(m.group(2))
+    return 0
+
+
+def discover(snippets_dir: Path) -> list[Path]:
+    """Every snippet: snippets/<chapter>/<concept>.py, skipping files starting with '_'."""
+    return sorted(p for p in Path(snippets_dir).glob("*/*.py") if not p.name.startswith("_"))

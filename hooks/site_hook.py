@@ -1,0 +1,267 @@
+"""MkDocs hook: glue between the snippet runner and the pages. It executes nothing itself.
+
+on_files           asks the runner for every snippet's result and adds, as generated
+                   files, the figures (figures/<name>.svg|png), the snippet sources
+                   (snippets/<chapter>/<file>.py), each chapter's notebook, and KaTeX.
+on_page_markdown   resolves `figure:<name>` and `snippet:<chapter>/<file>.py` links,
+                   checks includes and claim boxes, and in `mkdocs serve` puts a failure
+                   box where a failed snippet's output would be.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so that `hooks.runner` is importable here and in the fork server
+    sys.path.insert(0, str(ROOT))
+
+from hooks import notebooks, runner  # noqa: E402
+
+log = get_plugin_logger("snippets")
+
+SNIPPETS = ROOT / "snippets"
+KATEX = ROOT / "node_modules" / "katex" / "dist"
+NOTEBOOK_SRC = ROOT / ".cache" / "notebooks"
+
+_INCLUDE = re.compile(r'^(\s*)(?:```\w*\s*)?-{1,}8<-{1,}\s+"([^"]+)"\s*$')
+_FIGURE_LINK = re.compile(r"\]\(figure:([a-z0-9-]+)\)")
+_SNIPPET_LINK = re.compile(r"\]\(snippet:([A-Za-z0-9_./-]+)\)")
+_CLAIM = re.compile(r'^(\s*)[!?]{3}\+?\s+claim\b')
+_SECTION = re.compile(r"-+8<-+\s+\[start:([a-z][-_0-9a-z]*)\]")
+
+state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}}
+
+
+def on_startup(command, dirty):
+    state["command"] = command
+
+
+# ----------------------------------------------------------------------------- files
+
+
+@event_priority(100)  # before mkdocs-jupyter, which must see the notebooks we add
+def on_files(files: Files, config) -> Files:
+    paths = runner.discover(SNIPPETS)
+    results = runner.run_snippets(paths, log=log.info)
+    state["results"] = results
+    failed = [r.failure for r in results.values() if not r.ok]
+    if failed:
+        listing = "\n".join(f"  {f}" for f in sorted(failed, key=str))
+        if state["command"] == "serve":
+            log.error(f"{len(failed)} snippet(s) failed; their pages show the error:\n{listing}")
+        else:
+            raise PluginError(f"{len(failed)} snippet(s) failed:\n{listing}")
+
+    figures: dict[str, tuple[str, runner.FigureFile]] = {}
+    for rel, result in sorted(results.items()):
+        for fig in result.figures:
+            if fig.name in figures:
+                raise PluginError(
+                    f"figure name {fig.name!r} is made by both {figures[fig.name][0]} and {rel}; "
+                    "figure names are unique across the site"
+                )
+            figures[fig.name] = (rel, fig)
+            files.append(File.generated(config, f"figures/{fig.filename}", abs_src_path=str(fig.path)))
+    state["figures"] = figures
+
+    for path in paths:
+        files.append(File.generated(config, runner.relative(path), abs_src_path=str(path)))
+
+    _add_notebooks(files, config, paths, results)
+    _add_katex(files, config)
+    return files
+
+
+def _chapter_pages(files: Files) -> dict[str, File]:
+    pages = {}
+    for f in files.documentation_pages():
+        if f.src_uri.endswith(".md"):
+            pages.setdefault(Path(f.src_uri).stem, []).append(f)
+    return pages
+
+
+def _add_notebooks(files: Files, config, paths, results) -> None:
+    pages = _chapter_pages(files)
+    by_chapter: dict[str, list[Path]] = {}
+    for path in paths:
+        by_chapter.setdefault(path.parent.name, []).append(path)
+    state["chapters"] = {}
+    for slug, chapter_paths in sorted(by_chapter.items()):
+        found = pages.get(slug, [])
+        if len(found) != 1:
+            raise PluginError(
+                f"snippets/{slug}/ needs exactly one chapter page named {slug}.md under docs/, found {len(found)}"
+            )
+        page = found[0]
+        text = page.content_string
+        # The notebook follows the chapter: snippets in the order the page first mentions them.
+        order = {p: text.find(f"{slug}/{p.name}") for p in chapter_paths}
+        ordered = sorted(chapter_paths, key=lambda p: (order[p] < 0, order[p], p.name))
+        state["chapters"][slug] = page.src_uri
+        if any(not results[runner.relative(p)].ok for p in ordered):
+            continue  # no notebook with missing outputs; the page shows the failure
+        title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), slug)
+        body = notebooks.build(slug, title, [(p, results[runner.relative(p)]) for p in ordered])
+        target = NOTEBOOK_SRC / "notebooks" / f"{slug}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_text(encoding="utf-8") != body:
+            target.write_text(body, encoding="utf-8")
+        files.append(
+            File(f"notebooks/{slug}.ipynb", str(NOTEBOOK_SRC), config["site_dir"], config["use_directory_urls"])
+        )
+        files.append(File.generated(config, f"downloads/{slug}.ipynb", content=body))
+
+
+def _add_katex(files: Files, config) -> None:
+    if not (KATEX / "katex.min.js").is_file():
+        raise PluginError(f"KaTeX is not installed at {runner.relative(KATEX)}; run `npm ci` in the project root")
+    wanted = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
+    wanted += [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").iterdir())]
+    for name in wanted:
+        files.append(File.generated(config, f"assets/katex/{name}", abs_src_path=str(KATEX / name)))
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def _rel(page, target_uri: str) -> str:
+    return posixpath.relpath(target_uri, posixpath.dirname(page.file.src_uri) or ".")
+
+
+def _failure_box(failure: runner.Failure, indent: str = "") -> str:
+    body = str(failure).replace("\n", " ")
+    return f'{indent}!!! failure "Snippet failed: `{failure.file}`"\n{indent}    `{body}`\n'
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    src = f"docs/{page.file.src_uri}"
+    results = state["results"]
+    figures = state["figures"]
+    used_failed: dict[str, runner.Failure] = {}
+    lines = markdown.splitlines()
+    out = []
+    claim_indent = None
+    claim_start = 0
+    claim_links: list[str] = []
+
+    def close_claim(end_line: int):
+        if claim_indent is None:
+            return
+        if len(claim_links) != 1:
+            raise PluginError(
+                f"{src}:{claim_start}: a claim box must name exactly one snippet with "
+                f"[`file.py`](snippet:<chapter>/<file>.py); it names {len(claim_links)}"
+            )
+
+    for number, line in enumerate(lines, start=1):
+        if claim_indent is not None and line.strip() and not line.startswith(claim_indent + "    "):
+            close_claim(number)
+            claim_indent = None
+        m = _CLAIM.match(line)
+        if m:
+            claim_indent, claim_start, claim_links = m.group(1), number, []
+
+        inc = _INCLUDE.match(line)
+        if inc:
+            _check_include(src, number, inc.group(2))
+            rel = inc.group(2).split(":")[0]
+            if rel in results and not results[rel].ok:
+                used_failed[rel] = results[rel].failure
+
+        for m in _SNIPPET_LINK.finditer(line):
+            rel = f"snippets/{m.group(1)}"
+            if not (ROOT / rel).is_file() or rel not in results:
+                raise PluginError(f"{src}:{number}: link to snippet {rel!r}, which does not exist")
+            if claim_indent is not None:
+                claim_links.append(rel)
+            if not results[rel].ok:
+                used_failed[rel] = results[rel].failure
+        line = _SNIPPET_LINK.sub(lambda m: f"]({_rel(page, 'snippets/' + m.group(1))})", line)
+
+        missing = [n for n in _FIGURE_LINK.findall(line) if n not in figures]
+        if missing:
+            failures = [r.failure for r in results.values() if not r.ok]
+            if not failures:
+                raise PluginError(f"{src}:{number}: figure {missing[0]!r} is not made by any snippet")
+            # A snippet failed (only possible under `mkdocs serve`): show why, never a stale figure.
+            mine = [f for f in failures if f.file.startswith(f"snippets/{Path(page.file.src_uri).stem}/")]
+            indent = re.match(r"\s*", line).group(0)
+            out.extend(_failure_box(f, indent) for f in (mine or failures))
+            line = f"{indent}*Figure `{missing[0]}` is missing because a snippet failed.*"
+        line = _FIGURE_LINK.sub(lambda m: f"]({_rel(page, 'figures/' + figures[m.group(1)][1].filename)})", line)
+        out.append(line)
+    close_claim(len(lines) + 1)
+
+    head = [_failure_box(f) for f in used_failed.values()]
+    slug = Path(page.file.src_uri).stem
+    if state["chapters"].get(slug) == page.file.src_uri and f"downloads/{slug}.ipynb" in files.src_uris:
+        head.append(
+            f'!!! notebook "Companion notebook"\n'
+            f"    Every figure and check on this page comes from the snippets in `snippets/{slug}/`. "
+            f"[Read them as a notebook]({_rel(page, f'notebooks/{slug}.ipynb')}) with their outputs, or "
+            f"[download the `.ipynb`]({_rel(page, f'downloads/{slug}.ipynb')}) and run it.\n"
+        )
+    if head:
+        out = _insert_after_title(out, head)
+    return "\n".join(out) + "\n"
+
+
+def _insert_after_title(lines: list[str], blocks: list[str]) -> list[str]:
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return lines[: i + 1] + [""] + blocks + lines[i + 1 :]
+    return blocks + lines
+
+
+def _check_include(src: str, number: int, target: str) -> None:
+    """pymdownx.snippets fails on a bad include too, but without the page's line number."""
+    path, _, section = target.partition(":")
+    file = ROOT / path
+    if not file.is_file():
+        raise PluginError(f"{src}:{number}: include of {path!r}, which does not exist")
+    if section and not section[0].isdigit():
+        names = _SECTION.findall(file.read_text(encoding="utf-8"))
+        if section not in names:
+            raise PluginError(
+                f"{src}:{number}: include of section {section!r} from {path}, which has sections {names or 'none'}"
+            )
+
+
+# nbconvert's page template loads MathJax and Mermaid from a CDN. The site renders notebook
+# math with its own KaTeX and has no diagrams, so those script blocks are dropped.
+_NBCONVERT_CDN_SCRIPTS = re.compile(
+    r'<script src="[^"]*">\s*</script>\s*(?=<!-- MathJax configuration -->)'
+    r'|<!-- Load mathjax -->'
+    r'|<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">.*?</script>\s*<!-- End of mathjax configuration -->'
+    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
+    re.S,
+)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    uri = page.file.src_uri
+    if uri.startswith("notebooks/") and uri.endswith(".ipynb"):
+        html = _NBCONVERT_CDN_SCRIPTS.sub("", html)
+        slug = Path(uri).stem
+        chapter = state["chapters"].get(slug)
+        chapter_link = f'<a href="{_url(page, chapter, files)}">the chapter</a>' if chapter else "the chapter"
+        download = _url(page, f"downloads/{slug}.ipynb", files)
+        return (
+            f'<p class="notebook-download">Companion notebook for {chapter_link}. '
+            f'<a href="{download}" download>Download the <code>.ipynb</code></a> and run it top to bottom.</p>\n'
+            + html
+        )
+    return html
+
+
+def _url(page, src_uri: str, files: Files) -> str:
+    target = files.get_file_from_path(src_uri)
+    return target.url_relative_to(page.file) if target else "#"
