@@ -31,10 +31,17 @@ def _strip_markers(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if not _SECTION_MARKER.match(line)).strip()
 
 
-def summary(path: Path) -> str:
-    """The first line of a snippet's docstring: what it shows or proves."""
-    doc = ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8"))) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+def docstring(path: Path) -> str:
+    """A snippet's docstring: its first line says what it shows or proves."""
+    return (ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8"))) or "").strip()
+
+
+def _only_docstring(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
 
 
 def _outputs(run_cell: dict, figures: list) -> list:
@@ -69,7 +76,8 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
     ]
     count = 0
     for path, result in snippets:
-        cells.append(nbformat.v4.new_markdown_cell(f"## `{path.name}`\n\n{summary(path)}"))
+        # The docstring becomes the section's prose rather than a code cell that does nothing.
+        cells.append(nbformat.v4.new_markdown_cell(f"## `{path.name}`\n\n{docstring(path)}"))
         parsed = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
         run_cells = list(enumerate(result.cells))
         pointer = 0
@@ -84,7 +92,7 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
                     match, pointer = run_cells[j], j + 1
                     break
             code = _strip_markers(cell.source)
-            if not code:
+            if not code or _only_docstring(code):
                 continue
             count += 1
             new = nbformat.v4.new_code_cell(code, execution_count=count)

@@ -103,10 +103,10 @@ class Result:
 # --------------------------------------------------------------------------- keys
 
 
-def _fingerprint() -> str:
+def _fingerprint(style: Path) -> str:
     parts = [
         Path(__file__).read_bytes(),
-        STYLE.read_bytes(),
+        Path(style).read_bytes(),
         sys.version.encode(),
         platform.machine().encode(),
     ]
@@ -121,21 +121,11 @@ def _fingerprint() -> str:
     return h.hexdigest()
 
 
-_FINGERPRINT: str | None = None
-
-
-def cache_key(source: bytes) -> str:
-    """The key of a snippet's result: its bytes plus everything else that shapes the output."""
-    global _FINGERPRINT
-    if _FINGERPRINT is None:
-        _FINGERPRINT = _fingerprint()
-    return hashlib.sha256(_FINGERPRINT.encode() + b"\0" + source).hexdigest()[:32]
-
-
-def relative(path: Path) -> str:
+def relative(path: Path, root: Path = ROOT) -> str:
+    """A path as shown to people: relative to the project, with forward slashes."""
     path = Path(path).resolve()
     try:
-        return path.relative_to(ROOT).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -193,7 +183,7 @@ def _is_dense(fig) -> bool:
     return points > _DENSE_POINTS
 
 
-def _child(path: str, outdir: str) -> None:
+def _child(path: str, outdir: str, style: str, rel: str) -> None:
     """Execute one snippet in this (fresh, forked) process and write result.json into outdir."""
     import matplotlib
 
@@ -240,13 +230,12 @@ def _child(path: str, outdir: str) -> None:
             plt.close(fig)
 
     plt.rcdefaults()
-    plt.style.use(str(STYLE))
+    plt.style.use(style)
     matplotlib.rcParams["svg.hashsalt"] = _SVG_SALT
     plt.show = lambda *a, **k: capture("show")
 
     source = src_path.read_text(encoding="utf-8")
     namespace = {"__name__": "__main__", "__file__": str(src_path), "__builtins__": __builtins__}
-    rel = relative(src_path)
     failure = None
     started = time.perf_counter()
     real_stdout, real_stderr = sys.stdout, sys.stderr
@@ -288,7 +277,13 @@ def _describe(exc: BaseException, src_path: Path, rel: str) -> Failure:
         kind, message = "SystemExit", "the snippet called sys.exit(); a snippet must run to its end"
     else:
         message = str(exc) or "(no message)"
-    details = "".join(traceback.format_exception(exc)).replace(str(ROOT) + os.sep, "")
+    # The traceback from the snippet's first frame on, with project paths made relative.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != str(src_path):
+        tb = tb.tb_next
+    details = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    root = str(src_path)[: -len(rel)] if str(src_path).endswith(rel) else ""
+    details = details.replace(root, "") if root else details
     return Failure(rel, line, kind, message, details)
 
 
@@ -302,6 +297,9 @@ def _context():
     global _CONTEXT
     if _CONTEXT is None:
         os.environ.setdefault("MPLBACKEND", "Agg")
+        # The fork server copies sys.path when it starts; it must be able to import hooks.runner.
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
         ctx = multiprocessing.get_context("forkserver")
         preload = [m for m in _PRELOAD if _importable(m)]
         ctx.set_forkserver_preload([*preload, "hooks.runner"])
@@ -345,15 +343,19 @@ def _collect(snippet: str, key: str, outdir: Path, cache: Path, exitcode: int | 
 def run_snippets(
     paths: list[Path],
     cache_dir: Path = DEFAULT_CACHE,
+    *,
+    root: Path = ROOT,
+    style: Path = STYLE,
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     log=None,
 ) -> dict[str, Result]:
     """Return a Result for every snippet, executing only those not in the cache.
 
-    Keys of the returned dict are project-relative paths. Never raises for a
+    Keys of the returned dict are paths relative to `root`. Never raises for a
     failing snippet: its Result carries a Failure instead.
     """
+    fingerprint = _fingerprint(style)
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     results: dict[str, Result] = {}
@@ -361,9 +363,10 @@ def run_snippets(
     path_of: dict[str, Path] = {}
     for path in paths:
         path = Path(path).resolve()
-        rel = relative(path)
+        rel = relative(path, root)
         path_of[rel] = path
-        key = cache_key(path.read_bytes())
+        # The key: the snippet's bytes plus everything else that shapes its output.
+        key = hashlib.sha256(fingerprint.encode() + b"\0" + path.read_bytes()).hexdigest()[:32]
         hit = _load_cached(cache / key, rel, key)
         if hit is not None:
             results[rel] = hit
@@ -380,7 +383,7 @@ def run_snippets(
         while queue and len(running) < jobs:
             rel, path, key = queue.pop(0)
             outdir = Path(tempfile.mkdtemp(prefix=f".run-{key[:8]}-", dir=cache))
-            proc = ctx.Process(target=_child, args=(str(path), str(outdir)), daemon=True)
+            proc = ctx.Process(target=_child, args=(str(path), str(outdir), str(style), rel), daemon=True)
             proc.start()
             if log:
                 log(f"running {rel}")

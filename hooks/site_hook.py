@@ -20,16 +20,14 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so that `hooks.runner` is importable here and in the fork server
+if str(ROOT) not in sys.path:  # MkDocs loads this file by path; make `hooks` importable
     sys.path.insert(0, str(ROOT))
 
 from hooks import notebooks, runner  # noqa: E402
 
 log = get_plugin_logger("snippets")
 
-SNIPPETS = ROOT / "snippets"
 KATEX = ROOT / "node_modules" / "katex" / "dist"
-NOTEBOOK_SRC = ROOT / ".cache" / "notebooks"
 
 _INCLUDE = re.compile(r'^(\s*)(?:```\w*\s*)?-{1,}8<-{1,}\s+"([^"]+)"\s*$')
 _FIGURE_LINK = re.compile(r"\]\(figure:([a-z0-9-]+)\)")
@@ -37,11 +35,18 @@ _SNIPPET_LINK = re.compile(r"\]\(snippet:([A-Za-z0-9_./-]+)\)")
 _CLAIM = re.compile(r'^(\s*)[!?]{3}\+?\s+claim\b')
 _SECTION = re.compile(r"-+8<-+\s+\[start:([a-z][-_0-9a-z]*)\]")
 
-state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}}
+state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}, "project": ROOT}
 
 
 def on_startup(command, dirty):
     state["command"] = command
+
+
+def on_config(config):
+    # Includes (--8<--) resolve against the site's folder, wherever mkdocs is started from.
+    project = Path(config.config_file_path).resolve().parent
+    config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(project)]
+    return config
 
 
 # ----------------------------------------------------------------------------- files
@@ -49,8 +54,11 @@ def on_startup(command, dirty):
 
 @event_priority(100)  # before mkdocs-jupyter, which must see the notebooks we add
 def on_files(files: Files, config) -> Files:
-    paths = runner.discover(SNIPPETS)
-    results = runner.run_snippets(paths, log=log.info)
+    # Everything is relative to the site's own folder: the project, or a test's fixture copy.
+    project = Path(config.config_file_path).resolve().parent
+    state["project"] = project
+    paths = runner.discover(project / "snippets")
+    results = runner.run_snippets(paths, project / ".cache" / "snippets", root=project, log=log.info)
     state["results"] = results
     failed = [r.failure for r in results.values() if not r.ok]
     if failed:
@@ -73,7 +81,7 @@ def on_files(files: Files, config) -> Files:
     state["figures"] = figures
 
     for path in paths:
-        files.append(File.generated(config, runner.relative(path), abs_src_path=str(path)))
+        files.append(File.generated(config, runner.relative(path, project), abs_src_path=str(path)))
 
     _add_notebooks(files, config, paths, results)
     _add_katex(files, config)
@@ -106,16 +114,18 @@ def _add_notebooks(files: Files, config, paths, results) -> None:
         order = {p: text.find(f"{slug}/{p.name}") for p in chapter_paths}
         ordered = sorted(chapter_paths, key=lambda p: (order[p] < 0, order[p], p.name))
         state["chapters"][slug] = page.src_uri
-        if any(not results[runner.relative(p)].ok for p in ordered):
+        rel = {p: runner.relative(p, state["project"]) for p in ordered}
+        if any(not results[rel[p]].ok for p in ordered):
             continue  # no notebook with missing outputs; the page shows the failure
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), slug)
-        body = notebooks.build(slug, title, [(p, results[runner.relative(p)]) for p in ordered])
-        target = NOTEBOOK_SRC / "notebooks" / f"{slug}.ipynb"
+        body = notebooks.build(slug, title, [(p, results[rel[p]]) for p in ordered])
+        notebook_src = state["project"] / ".cache" / "notebooks"
+        target = notebook_src / "notebooks" / f"{slug}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_text(encoding="utf-8") != body:
             target.write_text(body, encoding="utf-8")
         files.append(
-            File(f"notebooks/{slug}.ipynb", str(NOTEBOOK_SRC), config["site_dir"], config["use_directory_urls"])
+            File(f"notebooks/{slug}.ipynb", str(notebook_src), config["site_dir"], config["use_directory_urls"])
         )
         files.append(File.generated(config, f"downloads/{slug}.ipynb", content=body))
 
@@ -178,7 +188,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
         for m in _SNIPPET_LINK.finditer(line):
             rel = f"snippets/{m.group(1)}"
-            if not (ROOT / rel).is_file() or rel not in results:
+            if rel not in results:
                 raise PluginError(f"{src}:{number}: link to snippet {rel!r}, which does not exist")
             if claim_indent is not None:
                 claim_links.append(rel)
@@ -224,7 +234,7 @@ def _insert_after_title(lines: list[str], blocks: list[str]) -> list[str]:
 def _check_include(src: str, number: int, target: str) -> None:
     """pymdownx.snippets fails on a bad include too, but without the page's line number."""
     path, _, section = target.partition(":")
-    file = ROOT / path
+    file = state["project"] / path
     if not file.is_file():
         raise PluginError(f"{src}:{number}: include of {path!r}, which does not exist")
     if section and not section[0].isdigit():

@@ -8,6 +8,8 @@ document$.subscribe(({ body }) => {
       { left: "\\(", right: "\\)", display: false },
       { left: "\\[", right: "\\]", display: true },
     ],
+    // Notebook pages keep each cell's raw source in a hidden div for the copy button.
+    ignoredClasses: ["clipboard-copy-txt"],
     throwOnError: true,
   });
 });
