@@ -1,0 +1,82 @@
+"""Cross-entropy is the categorical negative log-likelihood of the true class; CrossEntropyLoss takes logits.
+
+Chapter "Losses are negative log-likelihoods", the categorical row of the table.
+The network outputs K logits; the softmax turns them into the distribution's
+K probabilities.
+"""
+
+# %%
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.distributions import Categorical
+
+torch.manual_seed(0)
+K = 5
+logits = torch.randn(256, K, dtype=torch.float64) * 2
+y = torch.randint(0, K, (256,))
+
+# %%
+# --8<-- [start:nll]
+# -log softmax(z)_y
+nll = torch.logsumexp(logits, dim=1) - logits[torch.arange(256), y]
+assert torch.allclose(nll, -Categorical(logits=logits).log_prob(y)), (
+    "categorical NLL formula"
+)
+assert torch.allclose(nll.mean(), nn.CrossEntropyLoss()(logits, y)), (
+    "CrossEntropyLoss = mean NLL"
+)
+assert torch.allclose(
+    nll.mean(), F.nll_loss(F.log_softmax(logits, dim=1), y)
+), "= NLLLoss ∘ log_softmax"
+# --8<-- [end:nll]
+
+# %% [markdown]
+# The classic bug: feeding probabilities instead of logits applies the softmax
+# twice. The loss still decreases in training, but it is no longer the NLL.
+
+# %%
+# --8<-- [start:double-softmax]
+probs = logits.softmax(dim=1)
+double = nn.CrossEntropyLoss()(probs, y)
+assert not torch.isclose(double, nll.mean()), (
+    "probabilities into CrossEntropyLoss: wrong loss"
+)
+assert double > torch.log(torch.tensor(K * 1.0)) - 1, (
+    "double softmax squashes logits toward uniform"
+)
+# --8<-- [end:double-softmax]
+
+# %% [markdown]
+# The estimator: a single softmax fitted to a sample of labels recovers the
+# class frequencies (the MLE of a categorical).
+
+# %%
+theta = torch.zeros(K, dtype=torch.float64, requires_grad=True)
+opt = torch.optim.LBFGS(
+    [theta],
+    max_iter=200,
+    tolerance_grad=1e-12,
+    tolerance_change=0,
+    line_search_fn="strong_wolfe",
+)
+
+
+def closure():
+    opt.zero_grad()
+    loss = nn.CrossEntropyLoss()(theta.expand(256, K), y)
+    loss.backward()
+    return loss
+
+
+opt.step(closure)
+freq = torch.bincount(y, minlength=K).double() / 256
+assert torch.allclose(theta.softmax(0), freq, atol=1e-6), (
+    "CE's minimiser is the class frequencies"
+)
+print(
+    "frequencies",
+    freq.numpy().round(3),
+    "fitted",
+    theta.softmax(0).detach().numpy().round(3),
+)

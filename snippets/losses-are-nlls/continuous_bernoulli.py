@@ -1,0 +1,72 @@
+"""BCE on pixels in [0, 1] is not a normalised likelihood; the continuous Bernoulli adds the missing log C(λ), with C(½) = 2.
+
+Chapter "Losses are negative log-likelihoods", the last row of the table
+(Loaiza-Ganem & Cunningham, 2019). λ^y (1−λ)^(1−y) integrates over y ∈ [0, 1]
+to 1/C(λ), not to 1.
+"""
+
+# %%
+import math
+
+import torch
+from torch import nn
+from torch.distributions import ContinuousBernoulli
+
+
+def log_norm_const(lam):
+    """log C(λ), C(λ) = 2 artanh(1 − 2λ) / (1 − 2λ), with C(½) = 2 by continuity."""
+    x = 1 - 2 * lam
+    safe = torch.where(x.abs() < 1e-4, torch.ones_like(x), x)
+    return torch.where(
+        x.abs() < 1e-4,
+        math.log(2) + x**2 / 3,
+        torch.log(2 * torch.atanh(safe) / safe),
+    )
+
+
+torch.manual_seed(0)
+# decoder output per pixel
+lam = torch.rand(300, dtype=torch.float64) * 0.98 + 0.01
+y = torch.rand(300, dtype=torch.float64)  # grey-level pixels, not binary
+
+# %%
+# --8<-- [start:normaliser]
+ys = torch.linspace(0, 1, 200001, dtype=torch.float64)
+for l in (0.05, 0.3, 0.5, 0.8):
+    mass = torch.trapezoid(l**ys * (1 - l) ** (1 - ys), ys)
+    C = torch.exp(log_norm_const(torch.tensor(l, dtype=torch.float64)))
+    assert torch.isclose(mass, 1 / C), (
+        "BCE's 'density' integrates to 1/C(λ), not 1"
+    )
+assert torch.isclose(
+    torch.exp(log_norm_const(torch.tensor(0.5))), torch.tensor(2.0)
+), "C(½) = 2"
+# --8<-- [end:normaliser]
+
+# %%
+# --8<-- [start:nll]
+bce = nn.BCELoss(reduction="none")(lam, y)
+nll = bce - log_norm_const(lam)
+assert torch.allclose(nll, -ContinuousBernoulli(probs=lam).log_prob(y)), (
+    "CB NLL = BCE − log C(λ)"
+)
+# --8<-- [end:nll]
+
+# %% [markdown]
+# The missing term matters for the fit: for one grey pixel y = 0.8, BCE is
+# minimised at λ = 0.8, the continuous-Bernoulli NLL elsewhere, because the
+# mean of CB(λ) is not λ.
+
+# %%
+grid = torch.linspace(0.001, 0.999, 9981, dtype=torch.float64)
+target = torch.full_like(grid, 0.8)
+lam_bce = grid[nn.BCELoss(reduction="none")(grid, target).argmin()]
+lam_cb = grid[(-ContinuousBernoulli(probs=grid).log_prob(target)).argmin()]
+assert abs(lam_bce - 0.8) < 1e-3, "BCE's minimiser: λ = y"
+cb_mean = ContinuousBernoulli(probs=lam_cb).mean
+assert lam_cb > 0.9 and abs(cb_mean - 0.8) < 1e-3, (
+    "CB's MLE has mean y, with λ further out"
+)
+print(
+    f"BCE argmin λ = {lam_bce:.3f}; CB argmin λ = {lam_cb:.3f}, whose mean is {cb_mean:.3f}"
+)
