@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated environment, the project's paths, and the site built once per run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hooks import runner  # noqa: E402
+
+SNIPPETS = runner.discover(ROOT / "snippets")
+
+
+def pytest_configure(config):
+    # Nothing a test runs may write into the home directory.
+    scratch = Path(tempfile.mkdtemp(prefix="lal-tests-"))
+    for var, sub in (("MPLCONFIGDIR", "mpl"), ("TMPDIR", "tmp")):
+        (scratch / sub).mkdir()
+        os.environ[var] = str(scratch / sub)
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+
+
+def mkdocs(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real mkdocs CLI of this environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """`mkdocs build --strict` of the real site, once per test run (tests using it share a worker)."""
+    site = tmp_path_factory.mktemp("built") / "site"
+    result = mkdocs("build", "--strict", "--site-dir", str(site), cwd=ROOT)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return site
+
+
+FIXTURE = Path(__file__).resolve().parent / "fixture_site"
+
+
+@pytest.fixture
+def fixture_site(tmp_path) -> Path:
+    """A writable copy of the small fixture site, wired to the project's real hook."""
+    target = tmp_path / "site-src"
+    shutil.copytree(FIXTURE, target)
+    config = (target / "mkdocs.yml").read_text()
+    config = config.replace("HOOK_PATH", str(ROOT / "hooks" / "site_hook.py"))
+    (target / "mkdocs.yml").write_text(config)
+    return target

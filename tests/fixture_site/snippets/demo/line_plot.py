@@ -1,0 +1,17 @@
+"""Two plus two is four, and a line is a line."""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+# %%
+# --8<-- [start:claim]
+x = np.arange(4)
+assert 2 + 2 == 4, "arithmetic"
+# --8<-- [end:claim]
+print("checked")
+
+# %%
+fig, ax = plt.subplots(num="demo-line")
+ax.plot(x, 2 * x)
+plt.show()

@@ -1,0 +1,155 @@
+"""A real browser (Debian's Chromium via Playwright) visits every page of the built site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.xdist_group("site"), pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+
+# Text left in the page that KaTeX should have turned into math.
+RAW_TEX_JS = r"""
+() => {
+  const walker = document.createTreeWalker(document.querySelector('article') || document.body, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (el.closest('code, pre, script, style, .katex, .highlight, .jp-InputArea')) continue;
+    if (!el.checkVisibility()) continue;
+    const t = n.textContent;
+    if (/\$|\\\(|\\\[|\\frac|\\log|\\mathcal/.test(t)) raw.push(t.trim().slice(0, 80));
+  }
+  return raw;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def served(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run must install it")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def pages(site: Path) -> list[str]:
+    urls = []
+    for html in sorted(site.rglob("index.html")):
+        rel = html.relative_to(site).parent.as_posix()
+        urls.append("" if rel == "." else rel + "/")
+    return urls
+
+
+def test_the_site_has_the_pages_we_expect(built_site):
+    urls = pages(built_site)
+    assert "idea/losses-are-nlls/" in urls and "notebooks/losses-are-nlls/" in urls and "" in urls
+
+
+def visit(browser, served: str, path: str, scheme: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    problems: list[str] = []
+    host = urlsplit(served).netloc
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: problems.append(f"foreign request: {r.url}")
+            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != host else None)
+    page.goto(f"{served}/{path}", wait_until="networkidle")
+    return page, problems
+
+
+def test_every_page_renders_cleanly_in_a_real_browser(built_site, served, browser):
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    SCREENSHOTS.mkdir(parents=True)
+    report = {}
+    for path in pages(built_site):
+        page, problems = visit(browser, served, path, "light")
+        # Every image, including lazy ones further down, must load.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        broken = page.evaluate(
+            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        problems += [f"image not loaded: {src}" for src in broken]
+        raw = page.evaluate(RAW_TEX_JS)
+        problems += [f"raw TeX: {t!r}" for t in raw]
+        if page.locator(".arithmatex").count():
+            assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count(), path
+        overflow = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+        if overflow:
+            problems.append("page overflows horizontally")
+        name = path.strip("/").replace("/", "_") or "home"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-light.png"), full_page=True)
+        page.close()
+        if problems:
+            report[path or "/"] = problems
+    assert not report, "\n".join(f"{p}: {msgs}" for p, msgs in report.items())
+
+
+def test_the_chapter_page_renders_its_math_and_figures(served, browser):
+    page, problems = visit(browser, served, "idea/losses-are-nlls/", "light")
+    assert page.locator(".katex").count() > 100
+    assert page.locator("figure img").count() >= 4
+    assert page.locator(".admonition.claim").count() >= 12
+    badge = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.claim > .admonition-title'), '::after').content"
+    )
+    assert "checked on every build" in badge
+    assert not problems, problems
+    page.close()
+
+
+def test_dark_scheme_toggle_switches_palette_and_keeps_math(served, browser):
+    page, problems = visit(browser, served, "idea/losses-are-nlls/", "light")
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    assert page.locator(".katex").count() > 100
+    page.screenshot(path=str(SCREENSHOTS / "idea_losses-are-nlls-dark.png"), full_page=True)
+    assert not problems, problems
+    page.close()
+
+
+def test_math_is_rendered_again_after_instant_navigation(served, browser):
+    page, problems = visit(browser, served, "", "light")
+    page.locator("nav.md-nav a[href*='losses-are-nlls']").first.click()
+    page.wait_for_url("**/idea/losses-are-nlls/")
+    page.wait_for_function("document.querySelectorAll('.arithmatex .katex').length > 100")
+    assert not page.evaluate(RAW_TEX_JS)
+    assert not problems, problems
+    page.close()

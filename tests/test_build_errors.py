@@ -1,0 +1,183 @@
+"""Bad input fails loudly and precisely: each fault, injected into a copy of the fixture site,
+aborts `mkdocs build` with a message naming the file and the line."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import mkdocs
+
+
+def build(site: Path, **env):
+    return mkdocs("build", "--strict", cwd=site, env=env, timeout=300)
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_the_untouched_fixture_site_builds(fixture_site):
+    result = build(fixture_site)
+    assert result.returncode == 0, result.stderr
+    site = fixture_site / "site"
+    assert (site / "figures" / "demo-line.svg").is_file()
+    assert (site / "downloads" / "demo.ipynb").is_file()
+    assert 'src="../figures/demo-line.svg"' in (site / "demo" / "index.html").read_text()
+    assert not (fixture_site / "docs" / "figures").exists(), "nothing is written into docs/"
+    assert sorted(p.name for p in (fixture_site / "docs").iterdir()) == ["demo.md", "index.md"]
+
+
+def test_a_snippet_that_raises_aborts_the_build_with_file_and_line(fixture_site):
+    snippet = fixture_site / "snippets/demo/line_plot.py"
+    replace(snippet, 'print("checked")', 'print("checked")\nvalues = {}["missing"]')
+    result = build(fixture_site)
+    assert result.returncode != 0
+    line = line_of(snippet, '{}["missing"]')
+    assert f"snippets/demo/line_plot.py:{line}: KeyError" in result.stderr
+
+
+def test_every_failed_snippet_is_listed_not_just_the_first(fixture_site):
+    replace(fixture_site / "snippets/demo/line_plot.py", "2 + 2 == 4", "2 + 2 == 5")
+    replace(fixture_site / "snippets/demo/other.py", "total == 45", "total == 46")
+    result = build(fixture_site)
+    assert "2 snippet(s) failed" in result.stderr
+    assert "snippets/demo/line_plot.py:10: AssertionError: arithmetic" in result.stderr
+    assert "snippets/demo/other.py:5: AssertionError: the sum of 0..9" in result.stderr
+
+
+def test_a_failed_claim_assert_aborts_the_build_with_its_message(fixture_site):
+    snippet = fixture_site / "snippets/demo/line_plot.py"
+    replace(snippet, "2 + 2 == 4", "2 + 2 == 5")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"snippets/demo/line_plot.py:{line_of(snippet, '2 + 2 == 5')}: AssertionError: arithmetic" in result.stderr
+
+
+def test_a_snippet_that_hangs_is_stopped_and_reported_with_its_line(fixture_site):
+    snippet = fixture_site / "snippets/demo/other.py"
+    replace(snippet, "print(total)", "import time\nwhile True:\n    time.sleep(0.05)")
+    started = time.monotonic()
+    result = build(fixture_site, SNIPPET_TIMEOUT="4")
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    assert re.search(r"snippets/demo/other\.py:(7|8): Timeout: still running after 4 s", result.stderr), result.stderr
+
+
+def test_an_include_of_a_missing_file_names_the_page_and_line(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    replace(page, 'snippets/demo/line_plot.py:claim"', 'snippets/demo/nowhere.py:claim"')
+    result = build(fixture_site)
+    assert result.returncode != 0
+    line = line_of(page, "nowhere.py")
+    assert f"docs/demo.md:{line}: include of 'snippets/demo/nowhere.py', which does not exist" in result.stderr
+
+
+def test_an_include_of_a_missing_section_names_the_page_line_and_known_sections(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    replace(page, "line_plot.py:claim", "line_plot.py:nope")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, ':nope')}: include of section 'nope'" in result.stderr
+    assert "['claim']" in result.stderr
+
+
+def test_a_figure_reference_with_no_figure_behind_it_names_the_page_and_line(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    replace(page, "figure:demo-line", "figure:demo-circle")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, 'demo-circle')}: figure 'demo-circle' is not made by any snippet" in result.stderr
+
+
+def test_a_claim_box_that_names_no_snippet_fails_with_its_line(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    replace(page, "Checked by [`line_plot.py`](snippet:demo/line_plot.py).", "Trust me.")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, '!!! claim')}: a claim box must name exactly one snippet" in result.stderr
+
+
+def test_a_link_to_a_missing_snippet_names_the_page_and_line(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    replace(page, "snippet:demo/other.py", "snippet:demo/gone.py")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, 'gone.py')}: link to snippet 'snippets/demo/gone.py'" in result.stderr
+
+
+def test_a_broken_internal_link_fails_the_strict_build(fixture_site):
+    (fixture_site / "docs/index.md").write_text("# Fixture\n\nSee [nothing](missing.md) and [demo](demo.md#no-such-anchor).\n")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert "missing.md" in result.stderr
+    assert "no-such-anchor" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(url: str, predicate, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            last = fetch(url)
+            if predicate(last):
+                return last
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting on {url}; last page:\n{last[:2000]}")
+
+
+def test_serve_shows_a_failure_box_keeps_serving_and_recovers(fixture_site):
+    port = free_port()
+    log = fixture_site / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            cwd=fixture_site, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/demo/"
+        wait_for(url, lambda html: "demo-line.svg" in html)
+        snippet = fixture_site / "snippets/demo/line_plot.py"
+        good = snippet.read_text()
+        ran_before = log.read_text().count("running snippets/demo/other.py")
+
+        snippet.write_text(good.replace("2 + 2 == 4", "2 + 2 == 5"))
+        broken = wait_for(url, lambda html: "Snippet failed" in html)
+        assert "snippets/demo/line_plot.py:10: AssertionError: arithmetic" in broken
+        assert "demo-line.svg" not in broken, "no stale figure is served"
+        assert server.poll() is None, "serve keeps running"
+
+        snippet.write_text(good)
+        wait_for(url, lambda html: "demo-line.svg" in html and "Snippet failed" not in html)
+        text = log.read_text()
+        assert text.count("running snippets/demo/other.py") == ran_before, "only the edited snippet re-ran"
+        assert text.count("running snippets/demo/line_plot.py") >= 2
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
