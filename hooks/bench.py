@@ -1,0 +1,186 @@
+"""Benchmark the site build: `python -m hooks.bench`.
+
+Prints, from one run on this machine:
+  floor     the same pages built with every generated file already in place and no hook at all
+  cold      a build after clearing every cache (each snippet runs once, in parallel)
+  warm      a build with everything cached (nothing executes)
+  one edit  a build after changing one snippet (only that snippet runs)
+plus the per-snippet compute seconds, the page weight of each page, and the ratios
+warm/floor and cold/(floor + Σ compute / cores). Writes the figures to bench-report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache"
+TARGETS = {"warm/floor": 1.15, "cold ratio": 1.5}
+
+
+def timed_build(config: Path, site: Path, cwd: Path = ROOT) -> float:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config), "--site-dir", str(site)],
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if out.returncode:
+        sys.exit(f"build failed:\n{out.stderr}")
+    return elapsed
+
+
+def export_floor(workdir: Path) -> Path:
+    """Write the site as plain files (resolved Markdown + every generated file) and a config without the hook."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(workdir / "export-site"))
+    hook = next(iter(config["hooks"].values()))
+    docs = workdir / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    on_files, on_page_markdown = hook.on_files, hook.on_page_markdown
+
+    def record_files(files, config):
+        files = on_files(files, config)
+        for f in files:
+            if f.generated_by or f.src_uri.startswith("notebooks/"):
+                target = docs / f.src_uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if f.abs_src_path:
+                    shutil.copyfile(f.abs_src_path, target)
+                else:
+                    target.write_bytes(f.content_bytes)
+        return files
+
+    def record_markdown(markdown, page, config, files):
+        markdown = on_page_markdown(markdown, page, config, files)
+        if page.file.src_uri.endswith(".md"):
+            (docs / page.file.src_uri).write_text(markdown, encoding="utf-8")
+        return markdown
+
+    hook.on_files, hook.on_page_markdown = record_files, record_markdown
+    try:
+        build(config)
+    finally:
+        hook.on_files, hook.on_page_markdown = on_files, on_page_markdown
+
+    text = (ROOT / "mkdocs.yml").read_text()
+    text = text.replace("hooks:\n  - hooks/site_hook.py\n", "")
+    text = text.replace("base_path: [\".\"]", f"base_path: [{json.dumps(str(ROOT))}]")
+    text += f"\ndocs_dir: {json.dumps(str(docs))}\n"
+    floor_config = workdir / "mkdocs.yml"
+    floor_config.write_text(text)
+    return floor_config
+
+
+def page_weights(site: Path) -> dict[str, int]:
+    """Bytes a first visit to each page downloads: the HTML plus the images, scripts and styles it links."""
+    from html.parser import HTMLParser
+
+    class Refs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.refs = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag in ("img", "script") and a.get("src"):
+                self.refs.append(a["src"])
+            if tag == "link" and a.get("rel") == "stylesheet" and a.get("href"):
+                self.refs.append(a["href"])
+
+    weights = {}
+    for html in sorted(site.rglob("index.html")):
+        parser = Refs()
+        parser.feed(html.read_text(encoding="utf-8"))
+        total = html.stat().st_size
+        for ref in set(parser.refs):
+            if ref.startswith(("data:", "http:", "https:")):
+                continue
+            path = (html.parent / ref.split("#")[0].split("?")[0]).resolve()
+            if path.is_file():
+                total += path.stat().st_size
+        weights[html.parent.relative_to(site).as_posix() + "/"] = total
+    return weights
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from hooks import runner
+
+    cores = os.cpu_count() or 1
+    work = Path(tempfile.mkdtemp(prefix="lal-bench-"))
+    config = ROOT / "mkdocs.yml"
+    try:
+        for sub in ("snippets", "notebooks", "mkdocs-jupyter"):
+            shutil.rmtree(CACHE / sub, ignore_errors=True)
+        cold = timed_build(config, work / "cold")
+        warm = timed_build(config, work / "warm")
+
+        results = runner.run_snippets(runner.discover(ROOT / "snippets"))
+        compute = {rel: r.seconds for rel, r in sorted(results.items())}
+
+        floor_config = export_floor(work / "floor-src")
+        timed_build(floor_config, work / "floor-warmup")  # let mkdocs-jupyter cache the same notebooks
+        floor = timed_build(floor_config, work / "floor")
+
+        victim = max(compute, key=compute.get)
+        path = ROOT / victim
+        original = path.read_bytes()
+        try:
+            path.write_bytes(original + f"\n# bench edit {time.time_ns()}\n".encode())
+            edit = timed_build(config, work / "edit")
+        finally:
+            path.write_bytes(original)
+        timed_build(config, work / "restore")
+
+        weights = page_weights(work / "warm")
+        total_compute = sum(compute.values())
+        report = {
+            "cores": cores,
+            "floor_s": floor,
+            "cold_s": cold,
+            "warm_s": warm,
+            "one_edit_s": edit,
+            "edited_snippet": victim,
+            "compute_s": compute,
+            "compute_total_s": total_compute,
+            "warm/floor": warm / floor,
+            "cold ratio": cold / (floor + total_compute / cores),
+            "page_weight_bytes": weights,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"Bench on {cores} cores, one run (times are wall-clock seconds)\n")
+    print(f"  floor (no hook, files in place)  {floor:7.2f}")
+    print(f"  cold (caches cleared)            {cold:7.2f}")
+    print(f"  warm (everything cached)         {warm:7.2f}")
+    print(f"  one edit ({Path(victim).name})".ljust(35) + f"{edit:7.2f}")
+    print("\n  per-snippet compute")
+    for rel, seconds in compute.items():
+        print(f"    {seconds:6.2f}  {rel}")
+    print(f"    {total_compute:6.2f}  total")
+    print("\n  page weight (HTML + linked images, scripts, styles)")
+    for page, size in weights.items():
+        print(f"    {size / 1024:8.1f} KiB  {page}")
+    for name, target in TARGETS.items():
+        verdict = "ok" if report[name] <= target else "MISSED"
+        print(f"\n  {name:<11} = {report[name]:.3f}   (target <= {target})  {verdict}", end="")
+    print()
+    (ROOT / "bench-report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
