@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -108,3 +109,19 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
     nb.cells = cells
     nbformat.validate(nb)
     return nbformat.writes(nb)
+
+
+def write(slug: str, title: str, snippets: list[tuple[Path, Result]], target: Path) -> None:
+    """Write the chapter's notebook to target, unless the same inputs already produced it.
+
+    The inputs are the snippets' result keys (which cover their bytes and outputs), their
+    order, the title and this file, so a warm build does not re-assemble anything.
+    """
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    key.update(repr((slug, title, [(p.name, r.key) for p, r in snippets])).encode())
+    stamp = target.with_suffix(".key")
+    if target.is_file() and stamp.is_file() and stamp.read_text() == key.hexdigest():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(build(slug, title, snippets), encoding="utf-8")
+    stamp.write_text(key.hexdigest())

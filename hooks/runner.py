@@ -27,6 +27,7 @@ import io
 import json
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import platform
 import re
@@ -340,6 +341,33 @@ def _collect(snippet: str, key: str, outdir: Path, cache: Path, exitcode: int | 
     return loaded
 
 
+def _plan(paths, cache: Path, root: Path, style: Path):
+    """Split snippets into cached results and (rel, path, key) still to run."""
+    fingerprint = _fingerprint(style)
+    hits: dict[str, Result] = {}
+    todo: list[tuple[str, Path, str]] = []
+    for path in paths:
+        path = Path(path).resolve()
+        rel = relative(path, root)
+        # The key: the snippet's bytes plus everything else that shapes its output.
+        key = hashlib.sha256(fingerprint.encode() + b"\0" + path.read_bytes()).hexdigest()[:32]
+        hit = _load_cached(cache / key, rel, key)
+        if hit is not None:
+            hits[rel] = hit
+        else:
+            todo.append((rel, path, key))
+    return hits, todo
+
+
+def start_workers_if_needed(paths, cache_dir: Path = DEFAULT_CACHE, *, root: Path = ROOT, style: Path = STYLE) -> bool:
+    """Start the fork server now if some snippet will have to run, so its imports overlap other work."""
+    _, todo = _plan(paths, Path(cache_dir), root, style)
+    if todo:
+        _context()
+        multiprocessing.forkserver.ensure_running()
+    return bool(todo)
+
+
 def run_snippets(
     paths: list[Path],
     cache_dir: Path = DEFAULT_CACHE,
@@ -355,30 +383,24 @@ def run_snippets(
     Keys of the returned dict are paths relative to `root`. Never raises for a
     failing snippet: its Result carries a Failure instead.
     """
-    fingerprint = _fingerprint(style)
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Result] = {}
-    todo: list[tuple[str, Path, str]] = []
-    path_of: dict[str, Path] = {}
-    for path in paths:
-        path = Path(path).resolve()
-        rel = relative(path, root)
-        path_of[rel] = path
-        # The key: the snippet's bytes plus everything else that shapes its output.
-        key = hashlib.sha256(fingerprint.encode() + b"\0" + path.read_bytes()).hexdigest()[:32]
-        hit = _load_cached(cache / key, rel, key)
-        if hit is not None:
-            results[rel] = hit
-        else:
-            todo.append((rel, path, key))
+    results, todo = _plan(paths, cache, root, style)
+    path_of = {rel: path for rel, path, _ in todo}
     if not todo:
         return results
 
     jobs = jobs or os.cpu_count() or 1
     ctx = _context()
     running: dict[int, tuple] = {}  # sentinel -> (process, rel, key, outdir, deadline)
-    queue = list(todo)
+    # Longest first, so that no long snippet starts last while the other cores sit idle.
+    # Durations of earlier runs are kept beside the cache; an unknown snippet goes first.
+    timings_path = cache.parent / f"{cache.name}-timings.json"
+    try:
+        timings = json.loads(timings_path.read_text())
+    except (OSError, ValueError):
+        timings = {}
+    queue = sorted(todo, key=lambda t: (t[0] in timings, -timings.get(t[0], t[1].stat().st_size)))
     while queue or running:
         while queue and len(running) < jobs:
             rel, path, key = queue.pop(0)
@@ -405,6 +427,11 @@ def run_snippets(
                 shutil.rmtree(outdir, ignore_errors=True)
                 message = f"still running after {timeout:g} s; it was stopped"
                 results[rel] = Result(rel, key, seconds=timeout, failure=Failure(rel, line, "Timeout", message))
+    timings.update({rel: round(results[rel].seconds, 3) for rel, _, _ in todo})
+    try:
+        timings_path.write_text(json.dumps(timings, indent=0, sort_keys=True))
+    except OSError:
+        pass  # a scheduling hint only
     return results
 
 

@@ -46,6 +46,8 @@ def on_config(config):
     # Includes (--8<--) resolve against the site's folder, wherever mkdocs is started from.
     project = Path(config.config_file_path).resolve().parent
     config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(project)]
+    # If anything must run, let the fork server import torch while MkDocs collects files.
+    runner.start_workers_if_needed(runner.discover(project / "snippets"), project / ".cache" / "snippets", root=project)
     return config
 
 
@@ -118,16 +120,14 @@ def _add_notebooks(files: Files, config, paths, results) -> None:
         if any(not results[rel[p]].ok for p in ordered):
             continue  # no notebook with missing outputs; the page shows the failure
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), slug)
-        body = notebooks.build(slug, title, [(p, results[rel[p]]) for p in ordered])
         notebook_src = state["project"] / ".cache" / "notebooks"
         target = notebook_src / "notebooks" / f"{slug}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_text(encoding="utf-8") != body:
-            target.write_text(body, encoding="utf-8")
+        notebooks.write(slug, title, [(p, results[rel[p]]) for p in ordered], target)
         files.append(
             File(f"notebooks/{slug}.ipynb", str(notebook_src), config["site_dir"], config["use_directory_urls"])
         )
-        files.append(File.generated(config, f"downloads/{slug}.ipynb", content=body))
+        # Given as content: mkdocs-jupyter would turn a file under notebooks/ into a page.
+        files.append(File.generated(config, f"downloads/{slug}.ipynb", content=target.read_bytes()))
 
 
 def _add_katex(files: Files, config) -> None:
