@@ -52,41 +52,31 @@ assert (
 
 # %%
 fig, axes = plt.subplots(
-    2, 3, figsize=(9, 4.6), sharex=True, num="mle-three-views"
+    2, 3, figsize=(9, 4.8), sharex=True, num="mle-three-views"
 )
-titles = [
-    "likelihood $\\prod_i p(y_i\\mid\\mu)$",
-    "NLL $-\\sum_i \\log p(y_i\\mid\\mu)$",
-    "loss",
-]
 for row, (name, v) in enumerate(views.items()):
     color = "C0" if name == "Gaussian" else "C1"
-    loss_name = "MSE" if name == "Gaussian" else "MAE"
     best = mu[v["loss"].argmin()]
-    for col, key in enumerate(["likelihood", "nll", "loss"]):
+    what = "mean" if name == "Gaussian" else "median"
+    panels = [
+        (v["likelihood"] / v["likelihood"].max(), "likelihood ÷ its max"),
+        (v["nll"], "NLL"),
+        (v["loss"], "MSE" if name == "Gaussian" else "MAE"),
+    ]
+    for col, (curve, title) in enumerate(panels):
         ax = axes[row, col]
-        ax.plot(mu, v[key], color=color)
+        ax.plot(mu, curve, color=color)
         ax.axvline(best, color="k", lw=0.8, ls="--")
-        ax.set_title(titles[col] if col < 2 else f"{loss_name}", fontsize=9)
-        if col == 0:
-            ax.set_ylabel(f"{name} noise")
-            ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
-        if row == 1:
-            ax.set_xlabel("$\\mu$")
+        ax.set_title(f"{name}: {title}", fontsize=9)
+        # the data, as ticks along the bottom
+        ax.plot(y, np.full_like(y, ax.get_ylim()[0]), "|", color="C7", ms=8)
     axes[row, 2].annotate(
-        f"{'mean' if name == 'Gaussian' else 'median'} = {best:.2f}",
+        f"{what} = {best:.2f}",
         xy=(best, v["loss"].min()),
-        xytext=(best + 0.4, v["loss"].min() + 0.3 * np.ptp(v["loss"])),
+        xytext=(best + 0.5, v["loss"].min() + 0.35 * np.ptp(v["loss"])),
         arrowprops=dict(arrowstyle="->", lw=0.8),
         fontsize=8,
     )
-for ax in axes.flat:
-    ax.plot(
-        y,
-        np.full_like(y, ax.get_ylim()[0]),
-        "|",
-        color="C7",
-        ms=8,
-        clip_on=False,
-    )
+for ax in axes[1]:
+    ax.set_xlabel("$\\mu$")
 plt.show()
