@@ -8,7 +8,9 @@ Prints, from one run on this machine:
   warm      a build with everything cached (nothing executes)
   one edit  a build after changing one snippet (only that snippet runs)
 plus the per-snippet compute seconds, the page weight of each page, and the ratios
-warm/floor and cold/(floor + Σ compute / cores). Writes the figures to bench-report.json.
+warm/floor and cold/(floor + Σ compute / cores). Writes the figures to hooks/bench-results.md,
+which the "How this site is built" page includes (commit it: it is the record), and to
+bench-report.json (git-ignored).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
+RECORD = Path(__file__).resolve().parent / "bench-results.md"
 TARGETS = {"warm/floor": 1.15, "cold ratio": 1.5}
 
 
@@ -188,6 +191,47 @@ def main() -> None:
         print(f"\n  {name:<11} = {report[name]:.3f}   (target <= {target})  {verdict}", end="")
     print()
     (ROOT / "bench-report.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    RECORD.write_text(markdown(report))
+    print(f"\n  wrote {RECORD.relative_to(ROOT)}")
+
+
+def markdown(report: dict) -> str:
+    """The record shown on the site: written by `python -m hooks.bench`, never by hand."""
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %cs"], capture_output=True, text=True
+    ).stdout.strip() or "unknown"
+    rows = [
+        ("Floor: the same pages, every generated file in place, no hook", report["floor_s"]),
+        ("Cold: snippet cache cleared, every snippet runs once", report["cold_s"]),
+        ("Fresh clone: every cache cleared", report["fresh_clone_s"]),
+        ("Warm: everything cached, nothing runs", report["warm_s"]),
+        (f"One edit: `{report['edited_snippet']}` changed", report["one_edit_s"]),
+    ]
+    lines = [
+        f"Measured by `python -m hooks.bench` at commit {commit}, on {report['cores']} cores, in one run. "
+        "Times are wall-clock seconds of a whole `mkdocs build`.",
+        "",
+        "| Build | Seconds |",
+        "|---|---:|",
+        *[f"| {name} | {secs:.2f} |" for name, secs in rows],
+        "",
+        "| Ratio | Measured | Target |",
+        "|---|---:|---:|",
+        *[f"| {name} | {report[name]:.2f} | ≤ {target} |" for name, target in TARGETS.items()],
+        "",
+        f"Snippet compute, {report['compute_total_s']:.2f} s in total:",
+        "",
+        "| Snippet | Seconds |",
+        "|---|---:|",
+        *[f"| `{rel}` | {secs:.2f} |" for rel, secs in report["compute_s"].items()],
+        "",
+        "Page weight, the HTML plus the images, scripts and stylesheets it links:",
+        "",
+        "| Page | KiB |",
+        "|---|---:|",
+        *[f"| `{page}` | {size / 1024:.0f} |" for page, size in report["page_weight_bytes"].items()],
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

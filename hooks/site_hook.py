@@ -10,8 +10,10 @@ on_page_markdown   resolves `figure:<name>` and `snippet:<chapter>/<file>.py` li
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,10 +47,24 @@ def on_startup(command, dirty):
 def on_config(config):
     # Includes (--8<--) resolve against the site's folder, wherever mkdocs is started from.
     project = Path(config.config_file_path).resolve().parent
+    _pin_build_date(project)
     config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(project)]
     # If anything must run, let the fork server import torch while MkDocs collects files.
     runner.start_workers_if_needed(runner.discover(project / "snippets"), project / ".cache" / "snippets", root=project)
     return config
+
+
+def _pin_build_date(project: Path) -> None:
+    """Make the build date (sitemap, its .gz) the last commit's, so rebuilds are byte-identical."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(project), "log", "-1", "--format=%ct"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    os.environ["SOURCE_DATE_EPOCH"] = out if out.isdigit() else "0"
 
 
 # ----------------------------------------------------------------------------- files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -41,11 +42,28 @@ def mkdocs(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600)
     )
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """`mkdocs build --strict` of the real site, once per test run (tests using it share a worker)."""
+def site_port() -> int:
+    """The port the browser tests serve the built site on; the site is built for that address."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, site_port) -> Path:
+    """`mkdocs build --strict` of the real site, once per test run (tests using it share a worker).
+
+    Built with site_url at the local server, so that Material's instant navigation, which
+    only follows links listed in the sitemap, works in the browser tests as it does when hosted.
+    """
     site = tmp_path_factory.mktemp("built") / "site"
-    result = mkdocs("build", "--strict", "--site-dir", str(site), cwd=ROOT)
+    env = {"SITE_URL": f"http://127.0.0.1:{site_port}/"}
+    result = mkdocs("build", "--strict", "--site-dir", str(site), cwd=ROOT, env=env)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     return site
 

@@ -41,10 +41,10 @@ RAW_TEX_JS = r"""
 
 
 @pytest.fixture(scope="module")
-def served(built_site):
+def served(built_site, site_port):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
     handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -113,6 +113,10 @@ def test_every_page_renders_cleanly_in_a_real_browser(built_site, served, browse
             problems.append("page overflows horizontally")
         name = path.strip("/").replace("/", "_") or "home"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-light.png"), full_page=True)
+        # The scheme toggle works on every page, and the page still has no errors in the dark.
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-dark.png"), full_page=True)
         page.close()
         if problems:
             report[path or "/"] = problems
@@ -140,16 +144,18 @@ def test_dark_scheme_toggle_switches_palette_and_keeps_math(served, browser):
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     assert page.locator(".katex").count() > 100
-    page.screenshot(path=str(SCREENSHOTS / "idea_losses-are-nlls-dark.png"), full_page=True)
     assert not problems, problems
     page.close()
 
 
 def test_math_is_rendered_again_after_instant_navigation(served, browser):
     page, problems = visit(browser, served, "", "light")
-    page.locator("nav.md-nav a[href*='losses-are-nlls']").first.click()
+    page.wait_for_function("document.querySelector('a.md-nav__link[href^=\"http\"]') !== null")
+    loaded_at = page.evaluate("performance.timeOrigin")
+    page.locator("a.md-nav__link[href$='idea/losses-are-nlls/']:visible").first.click()
     page.wait_for_url("**/idea/losses-are-nlls/")
     page.wait_for_function("document.querySelectorAll('.arithmatex .katex').length > 100")
+    assert page.evaluate("performance.timeOrigin") == loaded_at, "an instant navigation, not a page load"
     assert not page.evaluate(RAW_TEX_JS)
     assert not problems, problems
     page.close()

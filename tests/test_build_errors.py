@@ -4,7 +4,6 @@ aborts `mkdocs build` with a message naming the file and the line."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mkdocs
+from conftest import free_port, mkdocs
 
 
 def build(site: Path, **env):
@@ -125,12 +124,6 @@ def test_a_broken_internal_link_fails_the_strict_build(fixture_site):
     assert result.returncode != 0
     assert "missing.md" in result.stderr
     assert "no-such-anchor" in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> str:
