@@ -6,6 +6,8 @@ K probabilities.
 """
 
 # %%
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -42,9 +44,15 @@ double = nn.CrossEntropyLoss()(probs, y)
 assert not torch.isclose(double, nll.mean()), (
     "probabilities into CrossEntropyLoss: wrong loss"
 )
-assert double > torch.log(torch.tensor(K * 1.0)) - 1, (
-    "double softmax squashes logits toward uniform"
-)
+# Even a perfect, certain model cannot push it below log(K - 1 + e) - 1.
+certain = torch.full((1, K), -50.0, dtype=torch.float64)
+certain[0, 2] = 50.0
+label = torch.tensor([2])
+floor = math.log(K - 1 + math.e) - 1
+proper = nn.CrossEntropyLoss()(certain, label)
+twice = nn.CrossEntropyLoss()(certain.softmax(dim=1), label)
+assert proper < 1e-12, "the real NLL of a certain, correct model is 0"
+assert abs(twice - floor) < 1e-12, "double softmax: stuck at log(K-1+e)-1"
 # --8<-- [end:double-softmax]
 
 # %% [markdown]

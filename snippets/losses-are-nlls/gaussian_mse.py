@@ -46,6 +46,9 @@ grad_nll = torch.autograd.grad(-Normal(mu, 1.0).log_prob(y).mean(), mu)[0]
 assert torch.allclose(grad_mse, 2 * grad_nll), (
     "MSELoss has no 1/2: its gradient is twice the NLL's"
 )
+unit_var = torch.ones_like(y)
+grad_gnll = torch.autograd.grad(nn.GaussianNLLLoss()(mu, y, unit_var), mu)[0]
+assert torch.allclose(grad_mse, 2 * grad_gnll), "same with GaussianNLLLoss"
 # --8<-- [end:gradient]
 
 # %% [markdown]

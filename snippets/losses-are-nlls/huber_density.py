@@ -20,6 +20,9 @@ rho = nn.HuberLoss(delta=delta, reduction="none")(r, torch.zeros_like(r))
 
 # %%
 # --8<-- [start:density]
+# HuberLoss is eq. (7): ½r² inside |r| ≤ δ, δ(|r| − ½δ) outside
+eq7 = torch.where(r.abs() <= delta, r**2 / 2, delta * (r.abs() - delta / 2))
+assert torch.allclose(rho, eq7), "HuberLoss matches eq. (7)"
 Phi = Normal(0.0, 1.0).cdf(torch.tensor(delta, dtype=torch.float64))
 Z = math.sqrt(2 * math.pi) * (2 * Phi - 1) + 2 / delta * math.exp(
     -(delta**2) / 2

@@ -58,6 +58,9 @@ assert torch.all(error[big] > 1 / (12 * counts[big] + 1)), (
     "Robbins lower bound: never exact"
 )
 # --8<-- [end:stirling]
+assert abs(error[2] - 0.0413) < 5e-5 and abs(error[10] - 0.00833) < 5e-6, (
+    "the errors quoted on the page, at y = 2 and y = 10"
+)
 print(f"error of full=True at y=2: {error[2]:.4f}, at y=10: {error[10]:.5f}")
 
 # %% [markdown]
