@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -56,14 +57,22 @@ def site_port() -> int:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, site_port) -> Path:
-    """`mkdocs build --strict` of the real site, once per test run (tests using it share a worker).
+    """`mkdocs build --strict` of the real site, once per test worker.
 
     Built with site_url at the local server, so that Material's instant navigation, which
     only follows links listed in the sitemap, works in the browser tests as it does when hosted.
+    Workers take turns (a file lock), so on a cold cache the first runs every snippet and the
+    second finds them all cached.
     """
     site = tmp_path_factory.mktemp("built") / "site"
     env = {"SITE_URL": f"http://127.0.0.1:{site_port}/"}
-    result = mkdocs("build", "--strict", "--site-dir", str(site), cwd=ROOT, env=env)
+    lock_path = tmp_path_factory.getbasetemp().parent / "site-build.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            result = mkdocs("build", "--strict", "--site-dir", str(site), cwd=ROOT, env=env)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     return site
 

@@ -133,19 +133,6 @@ def test_notebook_pages_load_no_mathjax_or_cdn_script(built_site):
         assert "mathjax" not in text.lower() and "cdnjs" not in text, page
 
 
-def test_companion_notebook_runs_top_to_bottom_in_a_fresh_kernel(built_site, tmp_path):
-    from nbclient import NotebookClient
-
-    for download in sorted((built_site / "downloads").glob("*.ipynb")):
-        nb = nbformat.read(download, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-        assert not errors
-
-
 def test_figures_are_svg_for_line_art_and_deterministic_files(built_site):
     figures = sorted((built_site / "figures").iterdir())
     assert figures and all(f.suffix in {".svg", ".png"} for f in figures)

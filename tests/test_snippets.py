@@ -21,7 +21,8 @@ def test_there_are_snippets():
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=IDS)
 def test_snippet_runs_standalone_from_a_temporary_directory(path, tmp_path):
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": ""}
+    # One thread each: pytest already runs one test per core.
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": "", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     result = subprocess.run(
         [sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )

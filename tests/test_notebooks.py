@@ -1,0 +1,29 @@
+"""Every chapter's companion notebook, as downloaded from the built site, runs top to bottom in a fresh kernel.
+
+Not grouped with the other site tests, so the notebooks spread over both workers; each
+worker builds the site once (the file lock in conftest makes the second build a warm one).
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from conftest import SNIPPETS
+
+CHAPTERS = sorted({p.parent.name for p in SNIPPETS})
+
+
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_companion_notebook_runs_top_to_bottom_in_a_fresh_kernel(slug, built_site, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(built_site / "downloads" / f"{slug}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
+    assert not list(tmp_path.iterdir()), "the notebook writes no files"
