@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = [pytest.mark.xdist_group("site"), pytest.mark.browser]
+# Not grouped: pages are spread over both workers, each with its own build and server.
+pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -72,9 +72,22 @@ def pages(site: Path) -> list[str]:
     return urls
 
 
-def test_the_site_has_the_pages_we_expect(built_site):
-    urls = pages(built_site)
-    assert "idea/losses-are-nlls/" in urls and "notebooks/losses-are-nlls/" in urls and "" in urls
+def expected_pages() -> list[str]:
+    """Every page the sources promise: each Markdown file, and each chapter's notebook."""
+    docs = ROOT / "docs"
+    urls = []
+    for md in sorted(docs.rglob("*.md")):
+        rel = md.relative_to(docs).with_suffix("").as_posix()
+        urls.append("" if rel == "index" else rel + "/")
+    urls += [f"notebooks/{d.name}/" for d in sorted((ROOT / "snippets").iterdir()) if d.is_dir()]
+    return sorted(urls)
+
+
+PAGES = expected_pages()
+
+
+def test_the_site_has_exactly_the_pages_we_expect(built_site):
+    assert sorted(pages(built_site)) == PAGES
 
 
 def visit(browser, served: str, path: str, scheme: str):
@@ -90,37 +103,34 @@ def visit(browser, served: str, path: str, scheme: str):
     return page, problems
 
 
-def test_every_page_renders_cleanly_in_a_real_browser(built_site, served, browser):
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
-    SCREENSHOTS.mkdir(parents=True)
-    report = {}
-    for path in pages(built_site):
-        page, problems = visit(browser, served, path, "light")
-        # Every image, including lazy ones further down, must load.
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.wait_for_load_state("networkidle")
-        broken = page.evaluate(
-            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-        )
-        problems += [f"image not loaded: {src}" for src in broken]
-        raw = page.evaluate(RAW_TEX_JS)
-        problems += [f"raw TeX: {t!r}" for t in raw]
-        if page.locator(".arithmatex").count():
-            assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count(), path
-        overflow = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
-        if overflow:
-            problems.append("page overflows horizontally")
-        name = path.strip("/").replace("/", "_") or "home"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-light.png"), full_page=True)
-        # The scheme toggle works on every page, and the page still has no errors in the dark.
-        page.locator("form[data-md-component=palette] label:visible").first.click()
-        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-dark.png"), full_page=True)
-        page.close()
-        if problems:
-            report[path or "/"] = problems
-    assert not report, "\n".join(f"{p}: {msgs}" for p, msgs in report.items())
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p or "home" for p in PAGES])
+def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screenshots):
+    page, problems = visit(browser, served, path, "light")
+    # Every image, including lazy ones further down, must load.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    broken = page.evaluate("() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    problems += [f"image not loaded: {src}" for src in broken]
+    problems += [f"raw TeX: {t!r}" for t in page.evaluate(RAW_TEX_JS)]
+    if page.locator(".arithmatex").count():
+        assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count()
+    if page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1"):
+        problems.append("page overflows horizontally")
+    name = path.strip("/").replace("/", "_") or "home"
+    page.screenshot(path=str(screenshots / f"{name}-light.png"), full_page=True)
+    # The scheme toggle works on every page, and the page still has no errors in the dark.
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    # Chapters in full (their figures must read in the dark too); other pages, the first screen.
+    page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=path.startswith("idea/"))
+    page.close()
+    assert not problems, problems
 
 
 def test_the_chapter_page_renders_its_math_and_figures(served, browser):

@@ -1,0 +1,94 @@
+"""Each ELBO term of a diffusion model is a KL between Gaussians that equals a weighted ε-MSE plus a constant.
+
+Chapter "When a loss is not a likelihood", diffusion as a weighted ELBO (Ho et
+al., 2020, eq. 12; Kingma et al., 2021). The reverse model is a Gaussian noise
+model per step, p_θ(y_{t−1} | y_t) = N(μ_θ, σ_t²); with μ_θ written through a
+noise predictor eps_hat, its KL to the true posterior is
+w_t (ε − eps_hat)² + C_t. L_simple keeps the MSE and sets every w_t to 1.
+"""
+
+# %%
+import torch
+from torch.distributions import Normal, kl_divergence
+
+torch.manual_seed(0)
+T = 1000
+beta = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)  # Ho et al.
+alpha = 1 - beta
+abar = torch.cumprod(alpha, 0)
+# steps t = 2..T (index 1..T-1), each with its own y0, ε and eps_hat
+b, a, ab, ab_prev = beta[1:], alpha[1:], abar[1:], abar[:-1]
+y0 = torch.randn(T - 1, dtype=torch.float64) * 2
+eps = torch.randn(T - 1, dtype=torch.float64)
+eps_hat = eps + 0.3 * torch.randn(T - 1, dtype=torch.float64)
+y_t = ab.sqrt() * y0 + (1 - ab).sqrt() * eps
+
+# %%
+# --8<-- [start:kl]
+# the true posterior q(y_{t-1} | y_t, y0) = N(mu_tilde, beta_tilde)
+mu_tilde = (ab_prev.sqrt() * b / (1 - ab)) * y0 + (
+    a.sqrt() * (1 - ab_prev) / (1 - ab)) * y_t
+beta_tilde = (1 - ab_prev) / (1 - ab) * b
+assert torch.allclose(
+    mu_tilde, (y_t - b / (1 - ab).sqrt() * eps) / a.sqrt()), (
+    "the posterior mean, written with the true noise ε"
+)
+# the model: the same form with eps_hat in place of ε
+mu_theta = (y_t - b / (1 - ab).sqrt() * eps_hat) / a.sqrt()
+for var in (b, beta_tilde):  # Ho et al.'s two choices of σ_t²
+    kl = kl_divergence(Normal(mu_tilde, beta_tilde.sqrt()),
+                       Normal(mu_theta, var.sqrt()))
+    w = b**2 / (2 * var * a * (1 - ab))
+    C = 0.5 * (torch.log(var / beta_tilde) + beta_tilde / var - 1)
+    # Relative tolerance only (atol=0). Both sides lose digits to
+    # cancellation when the KL is tiny, so 1e-7, not machine precision.
+    assert torch.allclose(kl, C + w * (eps - eps_hat) ** 2,
+                          rtol=1e-7, atol=0), (
+        "KL term = C_t + w_t (ε - eps_hat)²: a weighted ε-MSE"
+    )
+# --8<-- [end:kl]
+
+# %% [markdown]
+# With σ_t² = beta_tilde the constant vanishes and the weight is a function
+# of the signal-to-noise ratio SNR = ᾱ/(1 − ᾱ) alone:
+# w_t = ½(SNR_{t−1}/SNR_t − 1),
+# about ½ Δlog SNR for small steps, the uniform weighting in log-SNR that
+# Kingma & Gao call the ELBO. L_simple replaces it by 1.
+
+# %%
+# --8<-- [start:weights]
+snr = abar / (1 - abar)
+w_elbo = b**2 / (2 * beta_tilde * a * (1 - ab))
+assert torch.allclose(w_elbo, 0.5 * (snr[:-1] / snr[1:] - 1), rtol=1e-9), (
+    "w_t = ½ (SNR_{t-1}/SNR_t - 1)"
+)
+dlog = (snr[:-1] / snr[1:]).log()  # Δ log SNR of each step, all < 1
+rel = (w_elbo - 0.5 * dlog) / (0.5 * dlog)
+assert (dlog < 1).all() and (rel >= 0).all() and (rel <= dlog).all(), (
+    "w_t = ½ Δlog SNR · (1 + r) with 0 ≤ r ≤ Δlog SNR"
+)
+assert round(float(w_elbo.min()), 3) == 0.005, "smallest weight 0.005"
+assert round(float(w_elbo.max()), 2) == 0.60, "largest weight 0.60"
+# Uniform in log-SNR only for small steps: at t = 2, Δlog SNR = 0.79.
+assert round(float(w_elbo[0]), 2) == 0.60, "w_2 = 0.60"
+assert round(float(0.5 * dlog[0]), 2) == 0.39, "but ½ Δlog SNR_2 = 0.39"
+# --8<-- [end:weights]
+
+# %% [markdown]
+# L_simple weights every step by 1, so relative to the ELBO it weights
+# step t by 1/w_t. Kingma & Gao's bound needs that relative weight to be
+# non-decreasing in t (non-increasing in log-SNR). On this schedule it
+# is not: it rises up to t = 350 and falls after.
+
+# %%
+# --8<-- [start:simple]
+rel_simple = 1 / w_elbo  # index i is step t = i + 2
+peak = int(rel_simple.argmax()) + 2
+rises = (rel_simple.diff()[: peak - 2] > 0).all()
+falls = (rel_simple.diff()[peak - 2:] < 0).all()
+assert peak == 350 and rises and falls, (
+    "L_simple's weight relative to the ELBO rises to t = 350, then falls"
+)
+# --8<-- [end:simple]
+print(f"ELBO weights w_t from {w_elbo.min():.4f} to {w_elbo.max():.3f};",
+      f"median Δlog SNR {dlog.median():.4f}, largest {dlog.max():.3f}")
