@@ -342,16 +342,20 @@ def _collect(snippet: str, key: str, outdir: Path, cache: Path, exitcode: int | 
     return loaded
 
 
-def _plan(paths, cache: Path, root: Path, style: Path):
-    """Split snippets into cached results and (rel, path, key) still to run."""
+def _keys(paths, root: Path, style: Path):
+    """(rel, path, key) for each snippet: the key hashes its bytes and everything else that shapes its output."""
     fingerprint = _fingerprint(style)
-    hits: dict[str, Result] = {}
-    todo: list[tuple[str, Path, str]] = []
     for path in paths:
         path = Path(path).resolve()
-        rel = relative(path, root)
-        # The key: the snippet's bytes plus everything else that shapes its output.
         key = hashlib.sha256(fingerprint.encode() + b"\0" + path.read_bytes()).hexdigest()[:32]
+        yield relative(path, root), path, key
+
+
+def _plan(paths, cache: Path, root: Path, style: Path):
+    """Split snippets into cached results and (rel, path, key) still to run."""
+    hits: dict[str, Result] = {}
+    todo: list[tuple[str, Path, str]] = []
+    for rel, path, key in _keys(paths, root, style):
         hit = _load_cached(cache / key, rel, key)
         if hit is not None:
             hits[rel] = hit
@@ -361,8 +365,11 @@ def _plan(paths, cache: Path, root: Path, style: Path):
 
 
 def start_workers_if_needed(paths, cache_dir: Path = DEFAULT_CACHE, *, root: Path = ROOT, style: Path = STYLE) -> bool:
-    """Start the fork server now if some snippet will have to run, so its imports overlap other work."""
-    _, todo = _plan(paths, Path(cache_dir), root, style)
+    """Start the fork server now if some snippet will have to run, so its imports overlap other work.
+
+    Only looks for each entry's result.json: run_snippets verifies the entries once, later.
+    """
+    todo = [key for _, _, key in _keys(paths, root, style) if not (Path(cache_dir) / key / "result.json").is_file()]
     if todo:
         _context()
         multiprocessing.forkserver.ensure_running()
