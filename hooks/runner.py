@@ -9,7 +9,9 @@ How a snippet runs
     import cost. The child executes the file cell by cell (`# %%` markers),
     keeping the file's own line numbers, captures stdout/stderr per cell, and
     collects every figure when `plt.show()` is called (or at the end), named by
-    the figure's label. Line art is saved as SVG, images as PNG.
+    the figure's label. Line art is saved as SVG, images as PNG. When the file
+    has run, its top-level scalar values (numbers, 0-d arrays and tensors, short
+    strings) are recorded, so that a page can quote them by name.
 
 What is cached
     A successful result (cell outputs plus figure files) is stored under
@@ -93,6 +95,7 @@ class Result:
     key: str
     cells: list[dict] = field(default_factory=list)  # {"line", "source", "stdout", "stderr"}
     figures: list[FigureFile] = field(default_factory=list)
+    values: dict = field(default_factory=dict)  # top-level name -> number or short string
     seconds: float = 0.0  # compute time in the child, excluding imports
     cached: bool = False
     failure: Failure | None = None
@@ -148,7 +151,7 @@ def _load_cached(entry: Path, snippet: str, key: str) -> Result | None:
             if hashlib.sha256(path.read_bytes()).hexdigest() != f["sha256"]:
                 raise ValueError(f"{path.name} does not match its recorded hash")
             figures.append(FigureFile(f["name"], f["ext"], path, f["cell"]))
-        return Result(snippet, key, meta["cells"], figures, meta["seconds"], cached=True)
+        return Result(snippet, key, meta["cells"], figures, meta["values"], meta["seconds"], cached=True)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"snippet cache: discarding corrupt entry for {snippet} ({exc})", file=sys.stderr)
         shutil.rmtree(entry, ignore_errors=True)
@@ -183,6 +186,37 @@ def _is_dense(fig) -> bool:
             if line.get_marker() not in (None, "None", "", " "):
                 points += len(line.get_xdata())
     return points > _DENSE_POINTS
+
+
+_MAX_STRING = 200  # longer strings are not "values" a page would quote
+
+
+def scalar_values(namespace: dict) -> dict:
+    """The snippet's top-level scalars, as JSON-ready Python numbers and strings.
+
+    Python and numpy numbers, 0-d numpy arrays and 0-d torch tensors become int,
+    float or bool; strings up to _MAX_STRING characters are kept. Names starting
+    with an underscore, and everything else (arrays, modules, functions), are not.
+    """
+    np = sys.modules.get("numpy")
+    torch = sys.modules.get("torch")
+    values = {}
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        if torch is not None and isinstance(value, torch.Tensor):
+            if value.dim() != 0 or value.is_complex():
+                continue
+            value = value.item()
+        elif np is not None and isinstance(value, (np.generic, np.ndarray)):
+            if value.ndim != 0 or np.iscomplexobj(value) or value.dtype.kind not in "biuf":
+                continue
+            value = value.item()
+        if isinstance(value, str) and len(value) <= _MAX_STRING:
+            values[name] = value
+        elif isinstance(value, (bool, int, float)):
+            values[name] = value
+    return values
 
 
 def _child(path: str, outdir: str, style: str, rel: str) -> None:
@@ -239,6 +273,7 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
     source = src_path.read_text(encoding="utf-8")
     namespace = {"__name__": "__main__", "__file__": str(src_path), "__builtins__": __builtins__}
     failure = None
+    values: dict = {}
     started = time.perf_counter()
     real_stdout, real_stderr = sys.stdout, sys.stderr
     try:
@@ -256,11 +291,12 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
                     {"line": line, "source": chunk, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
                 )
         capture("end")
+        values = scalar_values(namespace)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, SystemExit included
         failure = _describe(exc, src_path, rel)
     seconds = time.perf_counter() - started
 
-    result = {"cells": cells, "figures": shown, "seconds": seconds}
+    result = {"cells": cells, "figures": shown, "values": values, "seconds": seconds}
     if failure is not None:
         result["failure"] = failure.__dict__
     (out / "result.json").write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
@@ -328,7 +364,8 @@ def _collect(snippet: str, key: str, outdir: Path, cache: Path, exitcode: int | 
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if "failure" in meta:
         shutil.rmtree(outdir, ignore_errors=True)
-        return Result(snippet, key, meta["cells"], [], meta["seconds"], failure=Failure(**meta["failure"]))
+        return Result(snippet, key, meta["cells"], [], meta.get("values", {}), meta["seconds"],
+                      failure=Failure(**meta["failure"]))
     (outdir / "stack.txt").unlink(missing_ok=True)
     entry = cache / key
     if entry.exists():  # another build stored it meanwhile; theirs is as good as ours

@@ -3,9 +3,10 @@
 on_files           asks the runner for every snippet's result and adds, as generated
                    files, the figures (figures/<name>.svg|png), the snippet sources
                    (snippets/<chapter>/<file>.py), each chapter's notebook, and KaTeX.
-on_page_markdown   resolves `figure:<name>` and `snippet:<chapter>/<file>.py` links,
-                   checks includes and claim boxes, and in `mkdocs serve` puts a failure
-                   box where a failed snippet's output would be.
+on_page_markdown   fills in quoted values (`{{ snippet.name:format }}`) from the runner's
+                   results, resolves `figure:<name>` and `snippet:<chapter>/<file>.py`
+                   links, checks includes and claim boxes, and in `mkdocs serve` puts a
+                   failure box where a failed snippet's output would be.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ _FIGURE_LINK = re.compile(r"\]\(figure:([a-z0-9-]+)\)")
 _SNIPPET_LINK = re.compile(r"\]\(snippet:([A-Za-z0-9_./-]+)\)")
 _CLAIM = re.compile(r'^(\s*)[!?]{3}\+?\s+claim\b')
 _SECTION = re.compile(r"-+8<-+\s+\[start:([a-z][-_0-9a-z]*)\]")
+# {{ stem.name }}, {{ stem.name:.3f }} or {{ chapter/stem.name:.1% }}: a value a snippet computed.
+_QUOTE = re.compile(r"\{\{(.*?)\}\}")
+_QUOTE_REF = re.compile(r"^\s*(?:([a-z0-9-]+)/)?([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*(?::(.*?))?\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}, "project": ROOT}
 
@@ -167,12 +173,88 @@ def _failure_box(failure: runner.Failure, indent: str = "") -> str:
     return f'{indent}!!! failure "Snippet failed: `{failure.file}`"\n{indent}    `{body}`\n'
 
 
+class QuoteError(Exception):
+    """A quoted value that cannot be filled in; the message says why."""
+
+
+def quote(ref: str, chapter: str, results: dict) -> str:
+    """The text for one `{{ ref }}`: a snippet's recorded value, formatted.
+
+    `ref` is `stem.name[:format]`, or `chapter/stem.name[:format]` for a snippet of
+    another chapter when the stem is ambiguous. The format is Python's format spec;
+    floats without one are shown with 3 significant digits.
+    """
+    m = _QUOTE_REF.match(ref)
+    if not m:
+        raise QuoteError(f"{{{{{ref}}}}}: cannot read it; write {{{{ snippet.name }}}} or {{{{ snippet.name:.3f }}}}")
+    folder, stem, name, spec = m.groups()
+    if folder:
+        candidates = [f"snippets/{folder}/{stem}.py"] if f"snippets/{folder}/{stem}.py" in results else []
+    else:
+        candidates = [rel for rel in results if Path(rel).stem == stem and Path(rel).parent.name == chapter]
+        candidates = candidates or [rel for rel in results if Path(rel).stem == stem]
+    if not candidates:
+        raise QuoteError(f"{{{{{ref}}}}}: there is no snippet {stem}.py" + (f" in snippets/{folder}/" if folder else ""))
+    if len(candidates) > 1:
+        raise QuoteError(f"{{{{{ref}}}}}: {stem}.py is ambiguous ({', '.join(sorted(candidates))}); name its chapter")
+    result = results[candidates[0]]
+    if not result.ok:
+        raise QuoteError(f"{{{{{ref}}}}}: {candidates[0]} failed")
+    if name not in result.values:
+        known = ", ".join(sorted(result.values)) or "none"
+        raise QuoteError(f"{{{{{ref}}}}}: {candidates[0]} has no top-level value {name!r} (it has: {known})")
+    value = result.values[name]
+    if spec is None:
+        spec = ".3g" if isinstance(value, float) else ""
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError) as exc:
+        raise QuoteError(f"{{{{{ref}}}}}: cannot format {name} = {value!r} with {spec!r} ({exc})") from None
+
+
+def _fill_quotes(line: str, fence: list, chapter: str, results: dict, errors: list, where: str) -> str:
+    """Replace each `{{ ... }}` outside code with its value; `fence` tracks an open code fence."""
+    m = _FENCE.match(line)
+    if fence:
+        if m and m.group(1)[0] == fence[0][0] and len(m.group(1)) >= len(fence[0]):
+            fence.clear()
+        return line
+    if m:
+        fence.append(m.group(1))
+        return line
+    if "{{" not in line:
+        return line
+
+    def fill(text: str) -> str:
+        def one(q):
+            try:
+                return quote(q.group(1), chapter, results)
+            except QuoteError as exc:
+                errors.append(f"{where}: {exc}")
+                return "**[value unavailable]**"
+
+        return _QUOTE.sub(one, text)
+
+    pieces, last = [], 0
+    for span in _CODE_SPAN.finditer(line):  # code spans show `{{ ... }}` literally
+        pieces += [fill(line[last : span.start()]), span.group(0)]
+        last = span.end()
+    return "".join(pieces + [fill(line[last:])])
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     src = f"docs/{page.file.src_uri}"
     results = state["results"]
     figures = state["figures"]
     used_failed: dict[str, runner.Failure] = {}
     lines = markdown.splitlines()
+    chapter = Path(page.file.src_uri).stem
+    fence: list[str] = []
+    quote_errors: list[str] = []
+    if src.endswith(".md"):  # notebook pages carry the snippets' outputs, not quotes
+        lines = [_fill_quotes(ln, fence, chapter, results, quote_errors, f"{src}:{i}") for i, ln in enumerate(lines, 1)]
+    if quote_errors and state["command"] != "serve":
+        raise PluginError("\n".join(quote_errors))
     out = []
     claim_indent = None
     claim_start = 0
@@ -227,6 +309,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     close_claim(len(lines) + 1)
 
     head = [_failure_box(f) for f in used_failed.values()]
+    head += [f'!!! failure "Quoted value unavailable"\n    `{e}`\n' for e in quote_errors]
     slug = Path(page.file.src_uri).stem
     if state["chapters"].get(slug) == page.file.src_uri and f"downloads/{slug}.ipynb" in files.src_uris:
         head.append(

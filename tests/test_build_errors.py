@@ -40,6 +40,37 @@ def test_the_untouched_fixture_site_builds(fixture_site):
     assert sorted(p.name for p in (fixture_site / "docs").iterdir()) == ["demo.md", "index.md"]
 
 
+def test_quoted_values_are_filled_in_from_the_snippet_and_follow_it(fixture_site):
+    page = fixture_site / "site" / "demo" / "index.html"
+    assert build(fixture_site).returncode == 0
+    html = page.read_text()
+    assert 'alt="A straight line of slope 2"' in html, "in alt text"
+    assert "rises by 2.00 per step" in html, "in a caption, with a format"
+    assert "whose total is 45." in html, "in prose"
+    assert "<td>25.0%</td>" in html, "in a table, by chapter/stem"
+    assert "<code>{{ other.total }}</code>" in html, "code shows the syntax literally"
+    replace(fixture_site / "snippets/demo/other.py", "share = total / 180", "share = total / 60")
+    replace(fixture_site / "snippets/demo/line_plot.py", "slope = np.float64(2.0)", "slope = np.float64(0.5)")
+    assert build(fixture_site).returncode == 0
+    html = page.read_text()
+    assert "<td>75.0%</td>" in html and "rises by 0.50 per step" in html and "slope 0.5" in html
+    assert "25.0%" not in html and "rises by 2.00" not in html, "no stale value"
+
+
+@pytest.mark.parametrize("quote, message", [
+    ("{{ other.totl }}", "snippets/demo/other.py has no top-level value 'totl' (it has: share, total)"),
+    ("{{ other.total:.2q }}", "cannot format total = 45 with '.2q'"),
+    ("{{ nowhere.total }}", "there is no snippet nowhere.py"),
+    ("{{ other total }}", "cannot read"),
+])
+def test_a_bad_quoted_value_fails_the_build_with_page_and_line(fixture_site, quote, message):
+    page = fixture_site / "docs/demo.md"
+    replace(page, "whose total is {{ other.total }}.", f"whose total is {quote}.")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, quote)}: {quote}: {message}" in result.stderr, result.stderr
+
+
 def test_a_snippet_that_raises_aborts_the_build_with_file_and_line(fixture_site):
     snippet = fixture_site / "snippets/demo/line_plot.py"
     replace(snippet, 'print("checked")', 'print("checked")\nvalues = {}["missing"]')
@@ -168,6 +199,15 @@ def test_serve_shows_a_failure_box_keeps_serving_and_recovers(fixture_site):
 
         snippet.write_text(good)
         wait_for(url, lambda html: "demo-line.svg" in html and "Snippet failed" not in html)
+
+        page = fixture_site / "docs/demo.md"
+        text = page.read_text()
+        page.write_text(text.replace("{{ other.total }}", "{{ other.totl }}"))
+        boxed = wait_for(url, lambda html: "Quoted value unavailable" in html)
+        assert f"docs/demo.md:{line_of(page, 'other.totl')}:" in boxed and "value unavailable" in boxed
+        assert server.poll() is None, "serve keeps running"
+        page.write_text(text)
+        wait_for(url, lambda html: "whose total is 45." in html and "Quoted value unavailable" not in html)
         text = log.read_text()
         assert text.count("running snippets/demo/other.py") == ran_before, "only the edited snippet re-ran"
         assert text.count("running snippets/demo/line_plot.py") >= 2

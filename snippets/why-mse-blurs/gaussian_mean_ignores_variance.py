@@ -13,7 +13,8 @@ import math
 import torch
 from torch.distributions import Normal
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 torch.set_default_dtype(torch.float64)
 n = 1000
 sign = torch.randint(0, 2, (n,)) * 2.0 - 1.0  # +1 or -1, 50/50

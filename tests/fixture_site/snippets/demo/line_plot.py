@@ -8,10 +8,11 @@ import numpy as np
 # --8<-- [start:claim]
 x = np.arange(4)
 assert 2 + 2 == 4, "arithmetic"
+slope = np.float64(2.0)
 # --8<-- [end:claim]
 print("checked")
 
 # %%
 fig, ax = plt.subplots(num="demo-line")
-ax.plot(x, 2 * x)
+ax.plot(x, slope * x)
 plt.show()

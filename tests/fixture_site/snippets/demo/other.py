@@ -4,3 +4,4 @@
 total = sum(range(10))
 assert total == 45, "the sum of 0..9"
 print(total)
+share = total / 180
