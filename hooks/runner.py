@@ -48,8 +48,9 @@ STYLE = Path(__file__).resolve().parent / "site.mplstyle"
 DEFAULT_CACHE = ROOT / ".cache" / "snippets"
 DEFAULT_TIMEOUT = float(os.environ.get("SNIPPET_TIMEOUT", "60"))
 
-# Packages whose version can change a snippet's output.
-_VERSIONED = ("numpy", "matplotlib", "torch", "jupytext")
+# Packages whose version can change a snippet's output (pillow writes PNGs; fonttools and
+# kiwisolver shape text and layout). BLAS kernels and the CPU beyond its architecture are not in the key.
+_VERSIONED = ("numpy", "matplotlib", "torch", "jupytext", "pillow", "fonttools", "kiwisolver")
 # Preloaded once in the fork server; children inherit them already imported.
 # torch._dynamo is what the first torch.optim optimiser would otherwise import (about 1 s).
 _PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "torch", "torch._dynamo")

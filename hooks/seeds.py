@@ -115,11 +115,26 @@ def report(s: Sweep) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "-C", str(runner.ROOT), "log", "-1", "--format=%h %cs"],
+                             capture_output=True, text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        out = []
+    return f"commit {out[0]} ({out[1]})" if len(out) == 2 else "an uncommitted tree"
+
+
 def record(s: Sweep, path: Path = RECORD) -> None:
     """The record the "How this site is built" page includes: what the last full sweep found."""
+    import os
+
     failed = sum(map(len, s.failures.values()))
     rows = "\n".join(f"| `{snippet}` | {', '.join(map(str, sorted(seeds)))} |" for snippet, seeds in sorted(s.failures.items()))
     text = (
+        f"Measured by `python -m hooks.seeds --seeds {len(s.seeds)} --record` at {_commit()}, "
+        f"on {os.cpu_count()} cores, in one run.\n\n"
         f"| Seeds | Seeded snippets | Runs | Failed runs | Wall time |\n|---:|---:|---:|---:|---:|\n"
         f"| {s.seeds[0]}–{s.seeds[-1]} | {len(s.snippets)} | {len(s.snippets) * len(s.seeds)} | {failed} "
         f"| {s.seconds:.0f} s |\n"

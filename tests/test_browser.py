@@ -127,6 +127,9 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
     # The scheme toggle works on every page, and the page still has no errors in the dark.
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    broken = page.evaluate("() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    problems += [f"dark: image not loaded: {src}" for src in broken]
+    problems += [f"dark: raw TeX: {t!r}" for t in page.evaluate(RAW_TEX_JS)]
     # Chapters in full (their figures must read in the dark too); other pages, the first screen.
     page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=path.startswith("idea/"))
     page.close()
