@@ -47,6 +47,7 @@ def test_quoted_values_are_filled_in_from_the_snippet_and_follow_it(fixture_site
     assert 'alt="A straight line of slope 2"' in html, "in alt text"
     assert "rises by 2.00 per step" in html, "in a caption, with a format"
     assert "whose total is 45." in html, "in prose"
+    assert "The slope is 2.0. Checked by" in html, "in an admonition"
     assert "<td>25.0%</td>" in html, "in a table, by chapter/stem"
     assert "<code>{{ other.total }}</code>" in html, "code shows the syntax literally"
     replace(fixture_site / "snippets/demo/other.py", "share = total / 180", "share = total / 60")
