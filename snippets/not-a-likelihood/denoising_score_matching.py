@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 import torch
 from torch.distributions import Categorical, MixtureSameFamily, Normal
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 weights = torch.tensor([0.5, 0.3, 0.2], dtype=torch.float64)
 means = torch.tensor([-2.0, 0.5, 3.0], dtype=torch.float64)
 stds = torch.tensor([0.4, 0.6, 0.3], dtype=torch.float64)
@@ -68,7 +69,8 @@ sums = torch.bincount(bin_of, weights=target, minlength=len(edges) + 1)
 bin_mean = sums[1:len(edges)] / counts
 ok = counts >= 1000
 few = torch.randperm(n)[:2500]
-fig, (ax_s, ax_d) = plt.subplots(1, 2, figsize=(8, 3.3), num="nal-dsm-score")
+fig, (ax_s, ax_d) = plt.subplots(1, 2, figsize=(8, 3.3), num="nal-dsm-score",
+                               layout="constrained")
 ax_s.scatter(y_noisy[few], target[few], s=2, color="C7", alpha=0.4,
              rasterized=True,  # a point cloud: pixels, not 2500 paths
              label="targets $(y-\\tilde y)/\\sigma^2$")
