@@ -77,11 +77,12 @@ assert (dlog < 1).all() and (rel >= 0).all() and (rel <= dlog).all(), (
 )
 w_min, w_2 = float(w_elbo.min()), float(w_elbo[0])
 dlog_2 = float(dlog[0])  # t = 2: the largest step in log-SNR
+half_dlog_2 = 0.5 * dlog_2
 assert round(w_min, 3) == 0.005, "smallest weight 0.005"
 assert w_2 == w_max_beta_tilde, "the largest weight is w_2"
 # Uniform in log-SNR only for small steps: at t = 2, Δlog SNR = 0.79.
 assert round(w_2, 2) == 0.60, "w_2 = 0.60"
-assert round(0.5 * dlog_2, 2) == 0.39 and dlog_2 == dlog.max(), (
+assert round(half_dlog_2, 2) == 0.39 and dlog_2 == dlog.max(), (
     "but ½ Δlog SNR_2 = 0.39, and that is the largest step"
 )
 # --8<-- [end:weights]

@@ -67,6 +67,8 @@ for q in ((0.5, 1.0), (0.9, 1.2)):  # (weight, width): wrong weights, widths
     found[q] = float(kl_0), float(kl_T), float(integral), float(fisher_0)
 # the wrong-weights model, quoted on the page
 kl_0_w, kl_T_w, integral_w, fisher_0_w = found[0.5, 1.0]
+assert 1e-4 <= fisher_0_w < 1e-3, "F(p‖q) at t = 0 is of order 1e-4"
+fisher_0_w_e4 = fisher_0_w * 1e4  # quoted as "… × 10⁻⁴"
 # --8<-- [end:integral]
 
 # %% [markdown]

@@ -50,9 +50,11 @@ opt.step(closure)
 theta = theta.detach()
 a, b, c = theta.tolist()
 # the true natural parameters, with c = -log Z of N(mu, s²)
-truth = torch.tensor([-1 / (2 * s**2), mu / s**2,
-                      -(mu**2) / (2 * s**2) - 0.5 * math.log(2 * math.pi * s**2)],
-                     dtype=torch.float64)
+truth = torch.tensor([
+    -1 / (2 * s**2),
+    mu / s**2,
+    -(mu**2) / (2 * s**2) - 0.5 * math.log(2 * math.pi * s**2),
+], dtype=torch.float64)
 # --8<-- [end:nce]
 
 # %% [markdown]
