@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 SEED = 0
+torch.manual_seed(SEED)
 # the network's score, on a grid that contains -4, 1 and 4 exactly
 z = torch.arange(-4000, 4001, dtype=torch.float64) / 1000
 
@@ -85,9 +86,8 @@ assert torch.allclose(
 # --8<-- [start:torch]
 # nn.MultiMarginLoss is the multi-class hinge; with logits (0, z) it is
 # half the binary hinge. nn.SoftMarginLoss, despite its name, is logistic.
-y = torch.where(torch.rand(500, generator=torch.Generator().manual_seed(SEED)) < 0.5, -1, 1)
-zz = 3 * torch.randn(500, dtype=torch.float64,
-                      generator=torch.Generator().manual_seed(SEED + 1))
+y = torch.where(torch.rand(500) < 0.5, -1, 1)
+zz = 3 * torch.randn(500, dtype=torch.float64)
 two_logits = torch.stack([torch.zeros_like(zz), zz], dim=1)
 cls = (y > 0).long()
 assert torch.isclose(
