@@ -131,6 +131,7 @@ kl_sm, kl_ml = float(kl(theta_sm)), float(kl(theta_ml))
 # y² = -Δθ₁/Δθ₂, and growing like y³ beyond.
 d1, d2 = theta_sm_1 - theta_ml_1, theta_sm_2 - theta_ml_2
 y_cross = (-d1 / d2) ** 0.5
+peak_ml = (-theta_ml_1 / theta_ml_2) ** 0.5  # where the MLE fit's density peaks
 # --8<-- [end:optimality]
 print(f"θ_SM = ({theta_sm_1:.3f}, {theta_sm_2:.3f}),",
       f"θ_ML = ({theta_ml_1:.3f}, {theta_ml_2:.3f})")
