@@ -78,8 +78,13 @@ worst = [float(kl_to_best_gaussian(t - jump, t, y_ts).max())
 print(f"t = {t}, ᾱ_t = {abar[t]:.3f}")
 for jump, kl in zip(jumps, worst):
     print(f"  jump {jump:4d} steps: worst KL to a Gaussian {kl:.2e}")
-assert worst[0] < 1e-4, "one step of 1000: the reverse kernel is Gaussian"
-assert worst[-1] > 0.3, "one jump back to the data: far from Gaussian"
+worst_step, worst_jump, abar_t = worst[0], worst[-1], float(abar[t])
+assert 1e-7 <= worst_step < 1e-6, "one step of 1000: Gaussian to KL 1e-6"
+worst_step_e7 = worst_step * 1e7  # quoted as "… × 10⁻⁷"
+assert worst_jump > 0.5, "one jump back to the data: far from Gaussian"
+for s_back, kl in ((t - 1, worst_step), (0, worst_jump)):  # 5× finer
+    kl_fine = float(kl_to_best_gaussian(s_back, t, y_ts, n=20001).max())
+    assert math.isclose(kl_fine, kl, rel_tol=1e-3), "quadrature converged"
 assert all(k0 < k1 for k0, k1 in zip(worst, worst[1:])), (
     "the bigger the step, the worse a Gaussian reverse step"
 )
@@ -113,15 +118,26 @@ assert fixed[5, "beta"] < 1e-4, "t=5, σ² = β_t: still below 1e-4"
 assert all(kl > 10 * best[step] for (step, _), kl in fixed.items()), (
     "fixing the variance costs more than the kernel's non-Gaussianity"
 )
+fixed_t_beta, fixed_t_beta_tilde = fixed[t, "beta"], fixed[t, "beta_tilde"]
+fixed_5_beta, fixed_5_beta_tilde = fixed[5, "beta"], fixed[5, "beta_tilde"]
+# quoted as "… × 10⁻⁴" and "… × 10⁻²"; the asserts above fix the exponents
+fixed_t_beta_e4 = fixed_t_beta * 1e4
+fixed_t_beta_tilde_e4 = fixed_t_beta_tilde * 1e4
+fixed_5_beta_tilde_e2 = fixed_5_beta_tilde * 1e2
 # --8<-- [end:fixed]
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.1), num="nal-reverse-kernel")
+fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.1), num="nal-reverse-kernel",
+                         layout="constrained")
 for ax, jump in zip(axes[:2], (1, t)):
     w, m, v = reverse_kernel(t - jump, t,
                              torch.zeros(1, dtype=torch.float64))
     mean, var = moments(w, m, v)
     w, m, v, mean, sd = w[0], m[0], v[0], mean[0], var[0].sqrt()
+    if jump == 1:
+        shown_halfwidth = float(4 * sd)  # the left panel spans mean ± 4 sd
+    else:
+        peak_jump = float(m.abs().max())  # the jump kernel's two peaks
     u = torch.linspace(float(mean - 4 * sd), float(mean + 4 * sd), 801,
                        dtype=torch.float64)
     q = (w * torch.exp(-(u[:, None] - m) ** 2 / (2 * v))

@@ -9,6 +9,8 @@ puts probability between the modes and the ranking flips back
 """
 
 # %%
+import math
+
 import torch
 from torch.distributions import Categorical, MixtureSameFamily, Normal
 
@@ -52,6 +54,21 @@ assert kl_w > 5 * kl_s, "KL: the wrong weights are much the worse model"
 assert fisher_w < fisher_s / 5, (
     "Fisher: the wrong weights look much the better model"
 )
+# The modes barely overlap, so each divergence is nearly that of its
+# parts: KL between the weights, Bernoulli(0.9) vs (0.5); KL and Fisher
+# between N(0, 1) and N(0, 1.2²) for the widths; and no Fisher divergence
+# at all for the weights, whose scores differ only in the empty gap.
+assert math.isclose(kl_w, 0.9 * math.log(0.9 / 0.5)
+                    + 0.1 * math.log(0.1 / 0.5), rel_tol=1e-3), (
+    "wrong weights: KL ≈ KL(Bernoulli(0.9) ‖ Bernoulli(0.5))"
+)
+assert math.isclose(kl_s, math.log(1.2) + 1 / (2 * 1.2**2) - 0.5,
+                    rel_tol=1e-3), "wrong widths: KL ≈ KL(N(0,1) ‖ N(0,1.44))"
+assert math.isclose(fisher_s, 0.5 * (1 - 1 / 1.2**2) ** 2, rel_tol=1e-2), (
+    "wrong widths: Fisher ≈ ½ E[(y - y/1.44)²] = ½ (1 - 1/1.44)²"
+)
+assert 1e-4 <= fisher_w < 1e-3, "wrong weights: Fisher divergence ~1e-4"
+fisher_w_e4 = fisher_w * 1e4  # quoted as "… × 10⁻⁴"
 # --8<-- [end:blind]
 print(f"wrong weights: KL {kl_w:.4f}  Fisher {fisher_w:.2e}")
 print(f"wrong widths:  KL {kl_s:.4f}  Fisher {fisher_s:.2e}")

@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+SEED = 0
+torch.manual_seed(SEED)
 # the network's score, on a grid that contains -4, 1 and 4 exactly
 z = torch.arange(-4000, 4001, dtype=torch.float64) / 1000
 
@@ -84,7 +86,7 @@ assert torch.allclose(
 # --8<-- [start:torch]
 # nn.MultiMarginLoss is the multi-class hinge; with logits (0, z) it is
 # half the binary hinge. nn.SoftMarginLoss, despite its name, is logistic.
-y = torch.where(torch.rand(500, generator=torch.manual_seed(0)) < 0.5, -1, 1)
+y = torch.where(torch.rand(500) < 0.5, -1, 1)
 zz = 3 * torch.randn(500, dtype=torch.float64)
 two_logits = torch.stack([torch.zeros_like(zz), zz], dim=1)
 cls = (y > 0).long()
@@ -101,7 +103,7 @@ print(f"hinge Z(z) ranges over [{Z(hinge, z).min():.4f},",
 
 # %%
 fig, (ax_z, ax_m) = plt.subplots(
-    1, 2, figsize=(8, 3.2), num="nal-hinge-normaliser"
+    1, 2, figsize=(8, 3.2), num="nal-hinge-normaliser", layout="constrained"
 )
 ax_z.plot(z, Z(logistic, z), color="C5", label="logistic (Bernoulli NLL)")
 ax_z.plot(z, Z(hinge, z), color="k", label="hinge")

@@ -12,7 +12,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 N, dim, tau = 64, 16, 0.1
 u = F.normalize(torch.randn(N, dim, dtype=torch.float64), dim=1)  # view 1
 v = F.normalize(u + 0.3 * torch.randn(N, dim, dtype=torch.float64), dim=1)

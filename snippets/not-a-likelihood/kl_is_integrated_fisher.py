@@ -44,6 +44,7 @@ def kl_and_fisher(q, t):
 T = 100.0
 u = torch.linspace(math.log(1e-6), math.log(T), 201, dtype=torch.float64)
 ends = torch.tensor([0.0, T], dtype=torch.float64)
+found = {}
 for q in ((0.5, 1.0), (0.9, 1.2)):  # (weight, width): wrong weights, widths
     (kl_0, kl_T), (fisher_0, _) = kl_and_fisher(q, ends)
     # ∫ F dt with t = e^u, dt = t du; below t = 1e-6 add F(0)·1e-6
@@ -54,6 +55,20 @@ for q in ((0.5, 1.0), (0.9, 1.2)):  # (weight, width): wrong weights, widths
     assert torch.isclose(kl_0 - kl_T, integral, rtol=1e-3), (
         "KL(p‖q) - KL(p_T‖q_T) = ∫_0^T F(p_t‖q_t) dt"
     )
+    # At t = T both blurred mixtures are nearly Gaussian, so KL_T is close
+    # to the KL between Gaussians with the same means and variances.
+    mean_p, mean_q = 0.9 * -4 + 0.1 * 4, q[0] * -4 + (1 - q[0]) * 4
+    var_p, var_q = 1 + 16 - mean_p**2 + T, q[1] ** 2 + 16 - mean_q**2 + T
+    kl_gauss = 0.5 * (math.log(var_q / var_p) + var_p / var_q
+                      + (mean_p - mean_q) ** 2 / var_q - 1)
+    assert math.isclose(kl_T, kl_gauss, rel_tol=1e-2), (
+        "KL_T ≈ the KL between moment-matched Gaussians"
+    )
+    found[q] = float(kl_0), float(kl_T), float(integral), float(fisher_0)
+# the wrong-weights model, quoted on the page
+kl_0_w, kl_T_w, integral_w, fisher_0_w = found[0.5, 1.0]
+assert 1e-4 <= fisher_0_w < 1e-3, "F(p‖q) at t = 0 is of order 1e-4"
+fisher_0_w_e4 = fisher_0_w * 1e4  # quoted as "… × 10⁻⁴"
 # --8<-- [end:integral]
 
 # %% [markdown]
@@ -80,6 +95,7 @@ for t_from in (1.0, 5.0, 15.0):  # the share of ∫_0^T F dt from t ≥ t_from
                        dtype=torch.float64)
     share[t_from] = float(torch.trapezoid(kl_and_fisher(q, v.exp())[1]
                                           * v.exp(), v) / total)
+share_1, share_5, share_15 = share[1.0], share[5.0], share[15.0]
 print("share of ∫F dt from t ≥ 1, 5, 15:",
       ", ".join(f"{x:.3f}" for x in share.values()))
 assert n_modes(0.9, 4.5) == 2 and n_modes(0.9, 5.0) == 1, (

@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n, dim, margin = 256, 8, 1.0
 anchor = torch.randn(n, dim, dtype=torch.float64)
 positive = anchor + 0.7 * torch.randn(n, dim, dtype=torch.float64)
