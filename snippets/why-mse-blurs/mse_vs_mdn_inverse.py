@@ -259,10 +259,10 @@ fig, (ax, ax2) = plt.subplots(
     1, 2, figsize=(9, 3.8), width_ratios=(1.5, 1), num="blur-bishop-inverse",
     layout="constrained",
 )
-# 500 of the training points are enough to show the shape; rasterised,
+N_SHOWN = 500  # enough training points to show the shape; rasterised,
 # the markers keep the SVG light
-ax.plot(x[:500], y[:500], ".", color="C7", ms=3, alpha=0.5,
-        label="data (500 shown)", rasterized=True)
+ax.plot(x[:N_SHOWN], y[:N_SHOWN], ".", color="C7", ms=3, alpha=0.5,
+        label=f"data ({N_SHOWN} shown)", rasterized=True)
 ax.plot(xs, cond_mean, color="C0", ls=":", label="$\\mathbb{E}[y\\mid x]$")
 ax.plot(xs, fit, color="C0", label="MSE fit $\\hat y(x)$")
 ax.plot(mode_x, mode_y, ".", color="k", ms=2.5, label="MDN modes",
