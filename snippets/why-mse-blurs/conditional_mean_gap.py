@@ -2,10 +2,10 @@
 
 Chapter "Why MSE blurs". On Bishop's inverse problem (predict y from
 x = y + 0.3 sin 2πy + noise) the true conditional density p(y|x) is computed
-by quadrature. The expected squared error splits into variance plus squared
-bias, so its minimiser is E[y|x]; near the folds of the curve that mean falls
-in a gap between the modes of p(y|x), where the data have essentially no
-mass.
+by quadrature, and checked against pairs simulated from the model. The
+expected squared error splits into variance plus squared bias, so its
+minimiser is E[y|x]; near the folds of the curve that mean falls in a gap
+between the modes of p(y|x), where the data have essentially no mass.
 """
 
 # %%
@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+SEED = 0
+rng = np.random.default_rng(SEED)
 SIGMA = 0.04  # noise on x; Bishop uses uniform noise on (-0.1, 0.1)
 
 
@@ -39,22 +41,30 @@ def modes(p):
 # %% [markdown]
 # For any constant answer c, E[(y − c)² | x] = Var[y|x] + (E[y|x] − c)².
 # The first term does not depend on c, so the risk is smallest at c = E[y|x].
+# Check it, and (6) with it, against the model itself: simulate (x, y)
+# pairs, keep those whose x lies within DELTA of x0, and measure the mean
+# squared error of each answer c on their y.
 
 # %%
 # --8<-- [start:risk]
-x0 = 0.64
+x0, DELTA = 0.64, 0.002
 p = p_y_given_x(x0)
 mean = np.trapezoid(y * p, y)
 var = np.trapezoid((y - mean) ** 2 * p, y)
-c = np.linspace(0.0, 1.0, 1001)  # candidate answers
-risk = np.array([np.trapezoid((y - ci) ** 2 * p, y) for ci in c])
-assert np.allclose(risk, var + (mean - c) ** 2, atol=1e-9), (
-    "expected squared error = variance + squared bias"
+y_sim = rng.uniform(0.0, 1.0, 4_000_000)
+x_sim = h(y_sim) + SIGMA * rng.standard_normal(y_sim.size)
+near = y_sim[np.abs(x_sim - x0) < DELTA]  # y given x ≈ x0
+c = np.linspace(0.0, 1.0, 11)  # candidate answers
+sq = (near[:, None] - c) ** 2
+risk_sim, se = sq.mean(0), sq.std(0) / np.sqrt(len(near))
+assert np.all(np.abs(risk_sim - (var + (mean - c) ** 2)) < 5 * se), (
+    "simulated squared error = Var + (E - c)², with E and Var from (6)"
 )
-assert abs(c[risk.argmin()] - mean) <= c[1] - c[0], (
-    "the risk is minimised at the conditional mean"
+assert abs(near.mean() - mean) < 5 * near.std() / np.sqrt(len(near)), (
+    "the simulated minimiser, the sample mean, is E[y|x] from (6)"
 )
 # --8<-- [end:risk]
+n_near = len(near)
 
 # %% [markdown]
 # Where is that mean? Without noise, h rises to 0.593 at y = 0.339, falls
@@ -72,6 +82,11 @@ for x0 in (0.36, 0.64):
     preimages = np.sum(np.diff(np.sign(hy - x0)) != 0)
     assert preimages == 1, "noise-free, a single branch"
     assert abs(x0 - hy[turns]).min() < 1.2 * SIGMA, "a fold within 1.2σ"
+preimage = y[np.abs(hy - 0.36).argmin()]
+assert abs(preimage - 0.135) < 5e-4, "h(0.135) = 0.36"
+p = p_y_given_x(0.5)  # by symmetry, the outer branches balance at x = 0.5
+assert np.allclose(modes(p), [0.21, 0.5, 0.79], atol=5e-3), "three branches"
+assert abs(np.trapezoid(y * p, y) - 0.5) < 1e-9, "E[y | x = 0.5] = 0.5"
 # --8<-- [end:folds]
 
 # %%

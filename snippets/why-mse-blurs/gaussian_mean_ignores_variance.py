@@ -75,4 +75,5 @@ for mode in (-1.0, 1.0):
     )
     assert log_ratio.exp() > 1.5, "it rates the empty middle above the modes"
 # --8<-- [end:implausible]
+y_bar = y.mean().item()
 print(f"ȳ = {y.mean():.4f}, μ̂ = {mu.item():.4f}, σ̂² = {var_hat:.4f}")

@@ -4,7 +4,9 @@ Chapter "Why MSE blurs". A 6×6 square moves 2 pixels left or right, at random,
 between two 16×16 frames, so the first frame does not determine the second.
 A convolution that maps frame to frame is trained with MSE. It could output
 either sharp future (a kernel with a single 1 does it) but it outputs their
-pixel-wise average, and that average has half the MSE of either sharp answer.
+pixel-wise average. For every frequency p of "moved right", MSE ranks the
+ghost first, then always predicting the more frequent future, then a perfect
+sampler (at exactly twice the ghost's MSE), then the rarer future.
 """
 
 # %%
@@ -12,7 +14,8 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead
 torch.set_default_dtype(torch.float64)
 SIZE, SIDE, SHIFT, N = 16, 6, 2, 400
@@ -35,7 +38,7 @@ y = torch.stack(
     [frame(r, c + m) for r, c, m in zip(rows, cols, moves.tolist())]
 )[:, None]
 p_right = (moves > 0).double().mean().item()  # how often it went right
-assert round(p_right * N) == 189, "with this seed: 189 of 400, p̂ = 0.4725"
+n_right = round(p_right * N)  # this draw's count, quoted on the page
 
 # %%
 # --8<-- [start:train]
@@ -77,8 +80,10 @@ assert (pred[both] - 1).abs().max() < 1e-4, "full intensity where both agree"
 # --8<-- [end:ghost]
 
 # %% [markdown]
-# The sharp answer is in the model class: a kernel with a single 1 at offset
-# +2 predicts "it moved right" exactly. MSE ranks it below the ghost.
+# The sharp answer is in the model class. nn.Conv2d computes a
+# cross-correlation, out[j] = Σ_v w[v] in[j + v - 2], so a single 1 at
+# column offset -2 (index 0) reads the pixel two to the left: the square
+# moves right. MSE ranks it below the ghost.
 
 # %%
 # --8<-- [start:sharp]
@@ -87,7 +92,8 @@ with torch.no_grad():
     sharp.weight.zero_()
     sharp.bias.zero_()
     sharp.weight[0, 0, 2, 2 - SHIFT] = 1.0  # copy from 2 pixels to the left
-    assert torch.equal(sharp(frame(5, 5)[None, None])[0, 0], right)
+    moved = sharp(frame(5, 5)[None, None])[0, 0]
+    assert torch.equal(moved, right), "offset -2 moves the square right"
     d2 = only_one.sum().item()  # pixels that differ between the futures
     D = SIZE * SIZE
     loss_ghost = nn.functional.mse_loss(net(x), y).item()
@@ -97,10 +103,23 @@ with torch.no_grad():
     # two sharp answers' MSEs, computed exactly, without sampling.
     loss_left = nn.functional.mse_loss(x.roll(-SHIFT, dims=3), y).item()
     loss_sampler = p_right * loss_sharp + (1 - p_right) * loss_left
-assert abs(loss_ghost - p_right * (1 - p_right) * d2 / D) < 1e-6
-assert abs(loss_sharp - (1 - p_right) * d2 / D) < 1e-9
+    loss_frequent = min(loss_left, loss_sharp)  # the more frequent future
+    loss_rarer = max(loss_left, loss_sharp)
+q = p_right
+assert abs(loss_ghost - q * (1 - q) * d2 / D) < 1e-6, "ghost: p(1-p)|a-b|²/D"
+assert abs(loss_sharp - (1 - q) * d2 / D) < 1e-9, "right: (1-p)|a-b|²/D"
+assert abs(loss_left - q * d2 / D) < 1e-9, "left: p|a-b|²/D"
 assert abs(loss_sampler / loss_ghost - 2) < 1e-4, "a sampler pays double"
+# for every p: ghost < more frequent future <= sampler <= rarer future
+assert loss_ghost < loss_frequent <= loss_sampler + 1e-12, "the ranking"
+assert loss_sampler <= loss_rarer + 1e-12, "the ranking's last place"
 # --8<-- [end:sharp]
+ratio = loss_sampler / loss_ghost
+frequent = "left" if p_right < 0.5 else "right"  # this draw's majority
+rarer = "right" if frequent == "left" else "left"
+flatness = abs(1 - 2 * p_right)  # slope of per-pixel MAE in c (Exercise 2)
+pct_left, pct_right = 100 * (1 - p_right), 100 * p_right  # figure titles
+left_level, right_level = pred[7, 3].item(), pred[7, 12].item()  # row 7
 print(
     f"moved right in {p_right:.4f} of pairs; MSE per pixel: ghost "
     f"{loss_ghost:.4f}, always-right {loss_sharp:.4f}, "
@@ -113,6 +132,7 @@ fig, axes = plt.subplot_mosaic(
     figsize=(9, 2.3),
     width_ratios=(1, 1, 1, 1, 1.7),
     num="blur-ghost-square",
+    layout="constrained",
 )
 panels = {
     "a": (frame(5, 5), "input frame"),
