@@ -11,7 +11,8 @@ import math
 
 import torch
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n = 2000
 x = torch.rand(n, dtype=torch.float64)
 s = 0.25 + x  # the spread grows with x
@@ -84,6 +85,11 @@ assert abs(overall - c_pop) < 3 * math.sqrt(c_pop * (1 - c_pop) / n), (
     "the overall coverage is the population value, 0.911"
 )
 # --8<-- [end:claims]
+cov_x0, cov_x1 = coverage(0.0), coverage(1.0)
+frac_first, pred_first = tenths[0.0]
+frac_last, pred_last = tenths[0.9]
+se_a, se_b = se.tolist()  # sandwich standard errors of intercept and slope
+sigma_pop = math.sqrt(es2)
 print(
     f"line {w[0]:.3f} + {w[1]:.3f} x, sigma_hat {sigma_hat:.3f};"
     f" coverage at x=0 {coverage(0.0):.3f}, at x=1 {coverage(1.0):.3f};"

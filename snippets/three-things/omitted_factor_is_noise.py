@@ -12,7 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 n = 20_000
 
 # %%
@@ -59,6 +60,9 @@ near_0 = np.mean(np.abs(r_area) < 5)
 near_30 = np.mean(np.abs(np.abs(r_area) - 30) < 5) / 2
 assert near_0 < 0.8 * near_30, "a dip between two bumps"
 # --8<-- [end:check]
+sd_area, sd_both = r_area.std(), r_both.std()
+kurt_area_sample = excess_kurtosis(r_area)
+dip_ratio = near_0 / near_30
 print(
     f"area only: sd {r_area.std():.1f}, excess kurtosis "
     f"{excess_kurtosis(r_area):.3f} (predicted {kurt_area:.3f}), "
@@ -69,7 +73,8 @@ print(
 
 # %%
 fig, axes = plt.subplots(
-    1, 2, figsize=(9, 3.4), sharey=True, num="three-things-housing-residuals"
+    1, 2, figsize=(9, 3.4), sharey=True, num="three-things-housing-residuals",
+    layout="constrained",
 )
 bins = np.linspace(-140, 140, 113)
 rr = np.linspace(-140, 140, 561)
