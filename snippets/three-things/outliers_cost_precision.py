@@ -47,6 +47,13 @@ for step in range(200):
     a_t, b_t = a_new, b_new
 # --8<-- [end:fits]
 assert change < 1e-9, "EM has converged on every training set"
+# and it has converged to the t₃ MLE: the scale solves the fixed point (5),
+# and the likelihood's gradient in the line, Σ w_i r_i (1, x_i), vanishes
+res = y - a_t[:, None] - b_t[:, None] * x
+w_mle = (NU + 1) / (NU + res**2 / s2[:, None])
+assert np.allclose(np.mean(w_mle * res**2, 1), s2, rtol=1e-8), "ŝ solves (5)"
+assert np.max(np.abs((w_mle * res).mean(1))) < 1e-8, "score in a is 0"
+assert np.max(np.abs((w_mle * res * x).mean(1))) < 1e-8, "score in b is 0"
 
 # %% [markdown]
 # The asymptotic variance of a location M-estimator with influence ψ is
