@@ -102,6 +102,7 @@ def modes(dens, se):
 
 
 critical = -2 * math.log(0.001)  # 0.1 % point of chi-squared with 2 dof
+assert abs(critical - 13.8) < 0.05, "the page's 13.8"
 grid = np.linspace(-5, 5, 1001)
 dens, dens_se = kde(y_np, grid)
 peaks = modes(dens, dens_se)

@@ -51,6 +51,9 @@ def excess_kurtosis(r):
 half_effect, s = 60 / 2, 20.0
 var_area = s**2 + half_effect**2  # 1300
 kurt_area = -2 * half_effect**4 / var_area**2  # -0.959
+# the page's -0.959, and Exercise 3's -0.26 for a renovation effect of 30
+assert abs(kurt_area + 0.959) < 5e-4, "-2·30⁴/1300²"
+assert abs(-2 * 15**4 / (15**2 + s**2) ** 2 + 0.26) < 5e-3, "-2·15⁴/625²"
 assert abs(r_area.var() / var_area - 1) < 0.05, "variance 20² + 30²"
 assert abs(r_both.var() / s**2 - 1) < 0.05, "variance 20²"
 assert abs(excess_kurtosis(r_area) - kurt_area) < 0.1, "platykurtic mixture"

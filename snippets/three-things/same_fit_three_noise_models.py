@@ -277,6 +277,7 @@ for cov in (cov_pop["Gaussian"], cov_exact["Gaussian"]):
     assert cov[0] > 0.6 and cov[-1] < 0.98, "Gaussian: wrong at both ends"
 assert np.max(np.abs(cov_pop["Gaussian"] - LEVELS)) > 0.35, "population"
 assert worst["Student-t"] < worst["Gaussian"] / 3, "the t₃ is closer"
+assert all(cov_exact[f][-1] < 0.98 for f in FAMILIES), "none right at 99 %"
 # --8<-- [end:coverage]
 (cov50_pop_gauss, cov80_pop_gauss, cov90_pop_gauss, cov95_pop_gauss,
  cov99_pop_gauss) = cov_pop["Gaussian"]

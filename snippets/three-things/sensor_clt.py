@@ -50,6 +50,8 @@ var_glitchy = var_small + p * G**2
 kappa4_spike = p * G**4 - 3 * (p * G**2) ** 2
 gamma2_glitchy = (kappa4_spike + 20 * 2.8 * a**4) / var_glitchy**2
 # --8<-- [end:cumulants]
+# the values (7) prints: 40/60^1.5 and 56/3600
+assert abs(gamma1 - 0.086) < 5e-4 and abs(gamma2 - 0.016) < 5e-4, "(7)"
 
 
 def skew_kurt(r):
