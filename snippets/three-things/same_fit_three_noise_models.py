@@ -331,6 +331,10 @@ assert np.all(cov50_rep > 0.5) and np.all(cov99_rep < 0.99), (
 )
 # --8<-- [end:typical]
 q05, median, q95 = np.quantile(sigma_rep, [0.05, 0.5, 0.95])
+# Monte Carlo standard error of the median: √(¼/R) / density at the median,
+# the density from the spread of the 48 % and 52 % points
+q48, q52 = np.quantile(sigma_rep, [0.48, 0.52])
+median_se = math.sqrt(0.25 / R) * (q52 - q48) / 0.04
 cov50_min, cov99_max = cov50_rep.min(), cov99_rep.max()
 sigma_min, sigma_max = sigma_rep.min(), sigma_rep.max()
 sigma_rank = np.mean(sigma_rep < sigma_hat)  # where this draw's σ̂ falls
