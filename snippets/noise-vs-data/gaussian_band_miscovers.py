@@ -11,7 +11,8 @@ import math
 
 import torch
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n = 2000
 x = torch.rand(n, dtype=torch.float64)
 s = 0.25 + x  # the spread grows with x
@@ -27,6 +28,7 @@ X = torch.stack([torch.ones_like(x), x], 1)
 w = torch.linalg.lstsq(X, y[:, None]).solution.squeeze(1)
 sigma_hat = (y - X @ w).pow(2).mean().sqrt()
 z = torch.special.ndtri(torch.tensor(0.9, dtype=torch.float64))  # 1.2816
+assert abs(float(z) - 1.2816) < 5e-5, "the 0.9-quantile of N(0, 1)"
 
 
 def upper(x0):  # the Gaussian's 0.9-quantile at x0
@@ -84,6 +86,45 @@ assert abs(overall - c_pop) < 3 * math.sqrt(c_pop * (1 - c_pop) / n), (
     "the overall coverage is the population value, 0.911"
 )
 # --8<-- [end:claims]
+cov_x0, cov_x1 = coverage(0.0), coverage(1.0)
+frac_first, pred_first = tenths[0.0]
+frac_last, pred_last = tenths[0.9]
+se_a, se_b = se.tolist()  # sandwich standard errors of intercept and slope
+sigma_pop = math.sqrt(es2)
+overall_gap_in_se = (c_pop - 0.9) / se_90
+
+# %% [markdown]
+# Exercise 4: for large n, the ratio of the sandwich standard error to the
+# textbook one, from the moments of s(x)² = (0.25 + x)² with x ~ U[0, 1].
+
+# %%
+# --8<-- [start:exercise]
+m0 = 1 / 3 + 0.5 / 2 + 0.0625  # E[s²] = ∫ (x² + x/2 + 1/16) dx
+m1 = 1 / 4 + 0.5 / 3 + 0.0625 / 2  # E[x s²]
+m2 = 1 / 5 + 0.5 / 4 + 0.0625 / 3  # E[x² s²]
+nvar_a_textbook, nvar_b_textbook = 4 * m0, 12 * m0
+nvar_a_sandwich = 16 * m0 - 48 * m1 + 36 * m2  # row (4, -6) of E[zz']⁻¹
+nvar_b_sandwich = 36 * m0 - 144 * m1 + 144 * m2  # row (-6, 12)
+ratio_a = math.sqrt(nvar_a_sandwich / nvar_a_textbook)
+ratio_b = math.sqrt(nvar_b_sandwich / nvar_b_textbook)
+overstate_a, understate_b = 1 / ratio_a - 1, 1 - 1 / ratio_b
+# Exercise 2: with the right mean and variance at every x, the Gaussian's
+# 0.9-quantile mu + z sigma(x) sits where E - 1 = z, so it covers
+upper_learned = 1 - math.exp(-(1 + float(z)))  # 1 - e^{-2.2816}
+se_a_large_n = math.sqrt(nvar_a_sandwich / n)
+se_b_large_n = math.sqrt(nvar_b_sandwich / n)
+# --8<-- [end:exercise]
+for k, m in enumerate((m0, m1, m2)):  # the moments, by the midpoint rule
+    assert abs(float((xm**k * (0.25 + xm) ** 2).mean()) - m) < 1e-9, (
+        "the moments of s(x)² are right"
+    )
+assert abs(m0 - es2) < 1e-12, "E[s²] is the one used above"
+assert abs(upper_learned - 0.898) < 5e-4, "the learned-variance bound covers 89.8 %"
+assert ratio_a < 0.75 and 1 < ratio_b < 1.1, "intercept overstated, slope under"
+# the sample's sandwich standard errors are close to the large-n ones
+assert abs(se_a / se_a_large_n - 1) < 0.1 and abs(se_b / se_b_large_n - 1) < 0.1, (
+    "the sample sandwich is near its large-n value"
+)
 print(
     f"line {w[0]:.3f} + {w[1]:.3f} x, sigma_hat {sigma_hat:.3f};"
     f" coverage at x=0 {coverage(0.0):.3f}, at x=1 {coverage(1.0):.3f};"

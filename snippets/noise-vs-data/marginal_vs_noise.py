@@ -14,13 +14,18 @@ import numpy as np
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n, sigma = 1000, 0.5
 # --8<-- [start:data]
 x = 2 * torch.rand(n, 1, dtype=torch.float64) - 1  # uniform on [-1, 1]
 # a smooth switch plus Gaussian noise: p(y|x) = N(3 tanh 5x, 0.5^2)
 y = 3 * torch.tanh(5 * x) + sigma * torch.randn(n, 1, dtype=torch.float64)
 # --8<-- [end:data]
+# 3 tanh 5x is within 0.1 of ±3 where tanh 5|x| > 29/30
+x_flat = math.atanh(29 / 30) / 5
+frac_flat = 1 - x_flat  # the fraction of [-1, 1] with |x| > x_flat
+assert abs(3 * math.tanh(5 * x_flat) - 2.9) < 1e-12, "the switch's edge"
 
 # %% [markdown]
 # Fit a small network by MSE, i.e. by the Gaussian NLL with fixed σ.
@@ -97,6 +102,7 @@ def modes(dens, se):
 
 
 critical = -2 * math.log(0.001)  # 0.1 % point of chi-squared with 2 dof
+assert abs(critical - 13.8) < 0.05, "the page's 13.8"
 grid = np.linspace(-5, 5, 1001)
 dens, dens_se = kde(y_np, grid)
 peaks = modes(dens, dens_se)
@@ -123,6 +129,9 @@ for lo in (-1.0, -0.5, 0.0, 0.5):
         "p(y|x) has the same spread at every x"
     )
 # --8<-- [end:claims]
+jb_y, jb_r = jarque_bera(y_np), jarque_bera(r)
+mode_lo, mode_hi = grid[peaks[0]], grid[peaks[-1]]
+dip_ratio = dip / dens[peaks].min()
 print(
     f"JB of y {jarque_bera(y_np):.1f}, JB of residuals {jarque_bera(r):.2f}"
     f" (critical {critical:.2f}); modes at {grid[peaks]},"
@@ -136,6 +145,7 @@ fig, axes = plt.subplots(
     figsize=(8, 3.2),
     gridspec_kw={"width_ratios": [1.5, 1, 1]},
     num="nvd-marginal-vs-residuals",
+    layout="constrained",
 )
 ax = axes[0]
 ax.plot(x_np, y_np, "o", color="C7", ms=2.5, alpha=0.5, label="data")

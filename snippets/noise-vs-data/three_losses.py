@@ -12,7 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import torch
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n = 2000
 x = torch.rand(n, dtype=torch.float64)
 s = 0.25 + x  # the spread grows with x
@@ -39,6 +40,8 @@ def truth(x, which):
 
 
 # --8<-- [end:truth]
+# the median lies (1 - log 2) s(x) = 0.31 s(x) below the mean
+assert abs((1 - math.log(2)) - 0.31) < 5e-3, "the page's 0.31"
 
 # %%
 # --8<-- [start:fit]
@@ -111,6 +114,20 @@ for name, (_, target, _) in losses.items():
                     f"{name} does not fit the conditional {other}"
                 )
 # --8<-- [end:claims]
+# the table on the page: fit, truth and standard error at x = 0 and x = 1
+fit_mean_0, fit_mean_1 = line("MSE", 0.0), line("MSE", 1.0)
+fit_median_0, fit_median_1 = line("MAE", 0.0), line("MAE", 1.0)
+fit_q90_0, fit_q90_1 = line("pinball", 0.0), line("pinball", 1.0)
+true_mean_0, true_mean_1 = truth(0.0, "mean"), truth(1.0, "mean")
+true_median_0, true_median_1 = truth(0.0, "median"), truth(1.0, "median")
+true_q90_0, true_q90_1 = truth(0.0, "q0.9"), truth(1.0, "q0.9")
+se_mean_0, se_mean_1 = std_error("MSE", 0.0), std_error("MSE", 1.0)
+se_median_0, se_median_1 = std_error("MAE", 0.0), std_error("MAE", 1.0)
+se_q90_0, se_q90_1 = std_error("pinball", 0.0), std_error("pinball", 1.0)
+# the three fits in the middle of the last bin, shown in the right panel
+slice_median, slice_mean, slice_q90 = (
+    line(name, 15 / 16) for name in ("MAE", "MSE", "pinball")
+)
 for name, (_, target, _) in losses.items():
     print(
         f"{name:8s} at x=0: {line(name, 0.0):.3f} (true {target}"
@@ -122,7 +139,7 @@ for name, (_, target, _) in losses.items():
 # %%
 fig, axes = plt.subplots(
     1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1.6, 1]},
-    num="nvd-three-losses",
+    num="nvd-three-losses", layout="constrained",
 )
 ax = axes[0]
 ax.plot(x, y, "o", color="C7", ms=2, alpha=0.35, label="data")
@@ -145,23 +162,26 @@ for name, (_, target, colour) in losses.items():
             ms=5)
 ax.plot([], [], "k--", lw=1, label="true functional")
 ax.plot([], [], "o", color="w", mec="k", mew=0.5, label="per-bin sample")
-ax.set(xlabel="$x$", ylabel="$y$", ylim=(-0.2, 7.5),
+# every point is shown, however far up the skew reaches
+ax.set(xlabel="$x$", ylabel="$y$", ylim=(-0.2, float(y.max()) + 0.5),
        title="same data, three losses")
 ax.legend(fontsize=7.5, loc="upper left", ncol=2)
 
 ax = axes[1]
 sel = x > 7 / 8  # the last bin: where the skew is easiest to see
+n_slice, y_max = int(sel.sum()), float(y.max())
 ax.hist(y[sel], bins=30, density=True, color="C7", alpha=0.5,
         label="$y$, $x > 7/8$")
 x_mid = 15 / 16
-ys = torch.linspace(0.5, 10, 400, dtype=torch.float64)
+y_top = float(y[sel].max()) + 0.5  # the whole slice is shown
+ys = torch.linspace(0.5, y_top, 400, dtype=torch.float64)
 lo = 1 + 2 * x_mid - (0.25 + x_mid)
 pdf = torch.where(ys > lo, torch.exp(-(ys - lo) / (0.25 + x_mid)), 0.0)
 ax.plot(ys, pdf / (0.25 + x_mid), color="k", lw=1,
         label="$p_{\\mathrm{data}}(y \\mid 15/16)$")
 for name, (_, target, colour) in losses.items():
     ax.axvline(line(name, x_mid), color=colour, label=target)
-ax.set(xlabel="$y$", ylabel="density", xlim=(0.5, 10),
+ax.set(xlabel="$y$", ylabel="density", xlim=(0.5, y_top),
        title="one slice of $x$")
 ax.legend(fontsize=7.5, loc="upper right")
 plt.show()

@@ -12,7 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 
 # %%
 # --8<-- [start:leak]
@@ -28,6 +29,10 @@ assert abs(outside - 0.5 * math.erfc(0.5 / math.sqrt(2))) < 1e-9, (
     "mass outside [0, 1] is 1 - Φ(0.5), to 1e-9"
 )
 assert abs(outside - 0.3085) < 1e-4, "about 31 % of the model's mass"
+# almost all of it lies above 1: below 0 is Φ(-9.5), computed with erfc
+# because 1 + erf(-6.7) rounds to 0 in floating point
+below_0 = 0.5 * math.erfc((y_hat - 0.0) / (sigma * math.sqrt(2)))
+assert 1e-22 < below_0 < 1e-20, "mass below 0 is about 1e-21"
 # --8<-- [end:leak]
 
 # %% [markdown]
@@ -58,7 +63,7 @@ print(f"mass outside [0, 1]: {outside:.4f}; MSE-optimal row: {best}")
 # %%
 fig, (ax1, ax2) = plt.subplots(
     1, 2, figsize=(9, 3.2), width_ratios=[1.2, 1],
-    num="three-things-pixel-gaussian",
+    num="three-things-pixel-gaussian", layout="constrained",
 )
 v = np.linspace(-0.3, 1.4, 681)
 dens = np.exp(-((v - y_hat) ** 2) / (2 * sigma**2)) / (

@@ -12,7 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 n = 20_000
 
 # %%
@@ -50,6 +51,9 @@ def excess_kurtosis(r):
 half_effect, s = 60 / 2, 20.0
 var_area = s**2 + half_effect**2  # 1300
 kurt_area = -2 * half_effect**4 / var_area**2  # -0.959
+# the page's -0.959, and Exercise 3's -0.26 for a renovation effect of 30
+assert abs(kurt_area + 0.959) < 5e-4, "-2·30⁴/1300²"
+assert abs(-2 * 15**4 / (15**2 + s**2) ** 2 + 0.26) < 5e-3, "-2·15⁴/625²"
 assert abs(r_area.var() / var_area - 1) < 0.05, "variance 20² + 30²"
 assert abs(r_both.var() / s**2 - 1) < 0.05, "variance 20²"
 assert abs(excess_kurtosis(r_area) - kurt_area) < 0.1, "platykurtic mixture"
@@ -59,6 +63,9 @@ near_0 = np.mean(np.abs(r_area) < 5)
 near_30 = np.mean(np.abs(np.abs(r_area) - 30) < 5) / 2
 assert near_0 < 0.8 * near_30, "a dip between two bumps"
 # --8<-- [end:check]
+sd_area, sd_both = r_area.std(), r_both.std()
+kurt_area_sample = excess_kurtosis(r_area)
+dip_ratio = near_0 / near_30
 print(
     f"area only: sd {r_area.std():.1f}, excess kurtosis "
     f"{excess_kurtosis(r_area):.3f} (predicted {kurt_area:.3f}), "
@@ -69,7 +76,8 @@ print(
 
 # %%
 fig, axes = plt.subplots(
-    1, 2, figsize=(9, 3.4), sharey=True, num="three-things-housing-residuals"
+    1, 2, figsize=(9, 3.4), sharey=True, num="three-things-housing-residuals",
+    layout="constrained",
 )
 bins = np.linspace(-140, 140, 113)
 rr = np.linspace(-140, 140, 561)
