@@ -15,6 +15,7 @@ from torch import nn
 SEED = 0
 torch.manual_seed(SEED)
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead
+torch.set_default_dtype(torch.float32)
 gen = torch.Generator().manual_seed(SEED + 1)
 K, STEPS, GAMMA = 3, 600, 3.0
 centres = torch.tensor([[0.0, 1.2], [-1.0, -0.6], [1.0, -0.6]])
@@ -102,6 +103,19 @@ assert T > 1, "the fitted temperature is above 1: it softens the softmax"
 assert ece_after < ece_before, "temperature scaling lowers the test ECE"
 assert nll_after <= nll_before, "and does not raise the test NLL"
 # --8<-- [end:checks]
+
+# %% [markdown]
+# With three or more classes one temperature can reorder inputs by confidence:
+# logit gaps (1, 10) and (2, 2) below the top class swap places between
+# T = 1 and T = 10 (exercise 4).
+
+# %%
+gaps = torch.tensor([[0.0, -1.0, -10.0], [0.0, -2.0, -2.0]])
+conf_t1 = (gaps / 1).softmax(dim=1).max(dim=1).values
+conf_t10 = (gaps / 10).softmax(dim=1).max(dim=1).values
+assert conf_t1[1] > conf_t1[0] and conf_t10[0] > conf_t10[1], (
+    "K = 3: the confidence ranking of two inputs flips between T = 1 and 10"
+)
 
 # %%
 # --8<-- [start:focal]

@@ -79,7 +79,13 @@ left, right = grid < 0.5, grid > 0.5
 assert (neg_log_c[left].diff() > 0).all() and (neg_log_c[right].diff() < 0).all(), (
     "−log C(λ) rises to its peak −log 2 at ½ and falls away on both sides"
 )
+mu = cb_mean(grid)
+assert ((mu - 0.5) * (grid - 0.5) > 0).all(), "μ(λ) is on the same side of ½ as λ"
+assert ((mu - 0.5).abs() < (grid - 0.5).abs()).all(), "and closer to ½"
 # --8<-- [end:why]
+ends = torch.tensor([0.0, 1.0])  # the densities at y = 0 and y = 1, for the alt text
+dens_bce_0, dens_bce_1 = ContinuousBernoulli(probs=lam_bce).log_prob(ends).exp().tolist()
+dens_cb_0, dens_cb_1 = ContinuousBernoulli(probs=lam_cb).log_prob(ends).exp().tolist()
 print(
     f"ȳ = {y_bar:.3f}: BCE λ = {lam_bce:.3f}; CB λ = {lam_cb:.3f} "
     f"(mean {cb_mean(lam_cb):.3f}); CB({y_bar:.3f}) has mean {mean_if_read_as_cb:.3f}"

@@ -39,6 +39,10 @@ for gamma in (1.0, 2.0, 5.0):
         "γ > 0: e^−FL sums to more than 1, by an amount that depends on q"
     )
 mass_03, mass_08 = mass(q_two, 2.0).tolist()
+half = torch.tensor(0.5)
+peak_g1, peak_g2, peak_g5 = (mass(half, g).item() for g in (1.0, 2.0, 5.0))
+for g, peak in ((1.0, peak_g1), (2.0, peak_g2), (5.0, peak_g5)):
+    assert abs(peak - 2 ** (1 - 2**-g)) < 1e-12, "at q = ½ the sum is 2^(1 − 2^−γ)"
 # --8<-- [end:not-nll]
 
 # %% [markdown]
@@ -65,6 +69,7 @@ for gamma in (1.0, 2.0, 5.0):
     assert between.all(), "q* lies strictly between π and ½: pulled towards ½"
     assert (fitted.diff() > 0).all(), "q* still increases with π (invertible)"
 q_star_83 = q_star(0.83, 2.0)  # quoted: π = 0.83, γ = 2
+q_star_edge = q_star(0.995, 5.0)  # quoted: how far γ = 5 falls short near π = 1
 # --8<-- [end:minimiser]
 
 # %% [markdown]

@@ -77,7 +77,41 @@ loss_min = F.cross_entropy(z, label, label_smoothing=EPS).item()
 h_target = Categorical(probs=target).entropy().item()
 assert abs(loss_min - h_target) < 1e-10, "the minimum is H(target) > 0"
 top_prob = q_star[0].item()  # 1 − ε + ε/K: the most confident it will get
+gap_k1000 = math.log(1 + 1000 * (1 - 0.1) / 0.1)  # exercise 1: K = 1000, ε = 0.1
+assert abs(gap_k1000 - math.log(9001)) < 1e-12, "(5) at K = 1000, ε = 0.1"
 # --8<-- [end:minimiser]
+
+# %% [markdown]
+# Over many labels the same holds on average: a constant logit vector fitted to
+# the N labels with smoothing reproduces (1 − ε)·frequency + ε/K, so the true
+# frequencies can be read back as (q* − ε/K)/(1 − ε).
+
+# %%
+# --8<-- [start:population]
+theta = torch.zeros(K, requires_grad=True)
+opt = torch.optim.LBFGS(
+    [theta], max_iter=200, tolerance_grad=1e-12, tolerance_change=0,
+    line_search_fn="strong_wolfe",
+)
+
+
+def closure_all():
+    opt.zero_grad()
+    loss = F.cross_entropy(theta.expand(N, K), y, label_smoothing=EPS)
+    loss.backward()
+    return loss
+
+
+opt.step(closure_all)
+freq = torch.bincount(y, minlength=K).double() / N
+q_fit = theta.softmax(dim=0).detach()
+assert torch.allclose(q_fit, (1 - EPS) * freq + EPS / K, atol=1e-7), (
+    "the smoothed minimiser is (1 − ε)·frequency + ε/K"
+)
+assert torch.allclose((q_fit - EPS / K) / (1 - EPS), freq, atol=1e-6), (
+    "and the frequencies come back as (q* − ε/K)/(1 − ε)"
+)
+# --8<-- [end:population]
 
 # %% [markdown]
 # Contrast: a noisy-label *likelihood*, in which the observed label is the true

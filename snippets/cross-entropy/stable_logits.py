@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+torch.set_default_dtype(torch.float32)  # as in most training
+
 # %% [markdown]
 # The stable forms. For a logit z and label y ∈ {0, 1}, the Bernoulli NLL is
 # log(1 + e^z) − yz = max(z, 0) − zy + log(1 + e^−|z|): the exponent is never
@@ -103,6 +105,12 @@ bce64_loss, bce64_slope = loss_and_slope(z_far, 0.0, torch.float64, logits=False
 assert bce64_loss == 100.0 and bce64_slope == 0.0, (
     "float64 at z = 40: the same clamp, 100 and no gradient (true: 40 and 1)"
 )
+z_backward = math.log(1e12)  # where σ(1 − σ) ≈ e^−z reaches 1e−12
+before = loss_and_slope(z_backward - 1, 0.0, torch.float64, logits=False)[1]
+after = loss_and_slope(z_backward + 1, 0.0, torch.float64, logits=False)[1]
+assert abs(before - 1) < 1e-9 and after < 0.5, (
+    "float64: the slope is exact below log 1e12 and shrinks past it"
+)
 z_mid = 34.0
 mid_slope = loss_and_slope(z_mid, 0.0, torch.float64, logits=False)[1]
 assert 0 < mid_slope < 0.01, "float64 at z = 34: the slope is under 1% of 1"
@@ -115,12 +123,12 @@ assert 0 < mid_slope < 0.01, "float64 at z = 34: the slope is under 1% of 1"
 # %%
 zs = torch.linspace(0, 45, 451)
 curves = {}
-for name, dtype, logits in (
+for name, dtype, use_logits in (
     ("BCEWithLogitsLoss", torch.float32, True),
     ("BCELoss, float32", torch.float32, False),
     ("BCELoss, float64", torch.float64, False),
 ):
-    pairs = [loss_and_slope(v, 0.0, dtype, logits) for v in zs.tolist()]
+    pairs = [loss_and_slope(v, 0.0, dtype, use_logits) for v in zs.tolist()]
     curves[name] = torch.tensor(pairs)
 exact_curve = torch.log1p(torch.exp(zs.double()))
 assert torch.allclose(
