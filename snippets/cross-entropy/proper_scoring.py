@@ -88,7 +88,7 @@ def normaliser(score, q):
     return sum(torch.exp(-score(q, y)) for y in range(K))
 
 
-assert torch.isclose(normaliser(log_score, p), torch.tensor(1.0))
+assert torch.isclose(normaliser(log_score, p), torch.tensor(1.0)), "Σ_y q_y = 1 at q = p"
 assert torch.isclose(normaliser(log_score, q), torch.tensor(1.0)), (
     "log score: Σ_y e^−S = 1 for every q"
 )
