@@ -63,9 +63,9 @@ assert abs(lam_bce - y_bar) <= step, "BCE fits λ = ȳ"
 assert abs(cb_mean(lam_cb) - y_bar) < 2 * step, "the CB fit has mean ȳ"
 assert abs(lam_cb - 0.5) > abs(y_bar - 0.5) + 0.05, "and λ further from ½"
 mean_if_read_as_cb = cb_mean(y_bar)  # the BCE fit, read as a CB density
-assert 0.5 < mean_if_read_as_cb < y_bar - 0.05 or y_bar + 0.05 < mean_if_read_as_cb < 0.5, (
-    "the BCE fit, read as a CB, has a mean pulled towards ½"
-)
+same_side = (mean_if_read_as_cb - 0.5) * (y_bar - 0.5) > 0
+closer = abs(mean_if_read_as_cb - 0.5) < abs(y_bar - 0.5) - 0.05
+assert same_side and closer, "the BCE fit, read as a CB, has a mean pulled to ½"
 # --8<-- [end:fit]
 
 # %% [markdown]

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import torch
 
 torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)  # small tensors: threads only add overhead
 
 
 def focal(q, y, gamma):
