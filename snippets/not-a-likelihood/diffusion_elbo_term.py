@@ -30,6 +30,26 @@ y_t = ab.sqrt() * y0 + (1 - ab).sqrt() * eps
 mu_tilde = (ab_prev.sqrt() * b / (1 - ab)) * y0 + (
     a.sqrt() * (1 - ab_prev) / (1 - ab)) * y_t
 beta_tilde = (1 - ab_prev) / (1 - ab) * b
+# That this is the posterior, by Gaussian conditioning. Run the forward process
+# y_s = √α_s y_{s-1} + √β_s ξ_s step by step from y_0 (without the ᾱ closed
+# form): given y_0, y_s has mean k_s y_0 and variance v_s.
+k = [torch.ones((), dtype=torch.float64)]
+v = [torch.zeros((), dtype=torch.float64)]
+for s in range(T):  # alpha[s], beta[s] are α_{s+1}, β_{s+1}
+    k.append(alpha[s].sqrt() * k[-1])
+    v.append(alpha[s] * v[-1] + beta[s])
+k, v = torch.stack(k), torch.stack(v)  # index s = 0..T
+# Joint of (y_{t-1}, y_t) given y_0: means k_{t-1} y_0 and √α_t k_{t-1} y_0,
+# variances v_{t-1} and α_t v_{t-1} + β_t, covariance √α_t v_{t-1}.
+m1, var1, cov = k[1:T] * y0, v[1:T], a.sqrt() * v[1:T]
+m2, var2 = a.sqrt() * m1, a * var1 + b
+cond_mean = m1 + cov / var2 * (y_t - m2)  # condition on y_t
+cond_var = var1 - cov**2 / var2
+assert torch.allclose(var2, 1 - ab, rtol=1e-11), "step by step = closed form"
+assert torch.allclose(cond_mean, mu_tilde, rtol=1e-9, atol=1e-12) and (
+    torch.allclose(cond_var, beta_tilde, rtol=1e-9)), (
+    "N(mu_tilde, beta_tilde) is q(y_{t-1} | y_t, y0), by Gaussian conditioning"
+)
 assert torch.allclose(
     mu_tilde, (y_t - b / (1 - ab).sqrt() * eps) / a.sqrt()), (
     "the posterior mean, written with the true noise ε"

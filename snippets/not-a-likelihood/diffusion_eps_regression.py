@@ -74,8 +74,39 @@ for abar in (0.9, 0.5, 0.1):
         )
 rms_fit_max = max(fit for fit, _ in rms.values())
 rms_lin_09, rms_lin_05 = rms[0.9][1], rms[0.5][1]
-peak_09 = float(fits[0.9][1].abs().max())  # the largest |E[ε | y_t]|, ᾱ = 0.9
 # --8<-- [end:eps]
+
+# %% [markdown]
+# The shape of the curves in the figure, for its description: at ᾱ = 0.9
+# and 0.5, E[ε | y_t] has one local maximum (at some y_t < 0) and one
+# mirror-image local minimum inside the plotted range, joined by a steep
+# backwards S through 0, with rising tails out to the ends of the range.
+
+# %%
+extremes = {}
+for abar in (0.9, 0.5):
+    grid = fits[abar][0]
+    fine = torch.linspace(float(grid[0]), float(grid[-1]), 20001,
+                          dtype=torch.float64)
+    curve = eps_closed_form(abar, fine)
+    slope = curve.diff()
+    i_max = (slope[:-1] > 0) & (slope[1:] <= 0)
+    i_min = (slope[:-1] < 0) & (slope[1:] >= 0)
+    assert i_max.sum() == 1 and i_min.sum() == 1, "one S between two tails"
+    i_max, i_min = int(i_max.nonzero()) + 1, int(i_min.nonzero()) + 1
+    h = float(fine[1] - fine[0])
+    assert fine[i_max] < 0 < fine[i_min] and abs(
+        fine[i_max] + fine[i_min]) < 2 * h and math.isclose(
+        curve[i_max], -curve[i_min], rel_tol=1e-5), "the S is odd about 0"
+    extremes[abar] = (float(curve[i_max]), float(-fine[i_max]),
+                      float(curve[0]), float(curve[-1]))
+peak_09, peak_09_at, left_end_09, right_end_09 = extremes[0.9]
+peak_05, peak_05_at, _, _ = extremes[0.5]
+assert left_end_09 < 0 < right_end_09, "the tails rise from below 0 to above"
+left_end_09_size = -left_end_09  # quoted as "minus …"
+print(f"ᾱ=0.9: S from {peak_09:.3f} at y_t={-peak_09_at:.3f} to "
+      f"{-peak_09:.3f} at {peak_09_at:.3f}; ends {left_end_09:.2f}, "
+      f"{right_end_09:.2f}; ᾱ=0.5: peak {peak_05:.3f} at {-peak_05_at:.3f}")
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.1), sharey=True,

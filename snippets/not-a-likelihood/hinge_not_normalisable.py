@@ -116,7 +116,16 @@ ax_z.set(
 ax_z.legend(fontsize=8, loc="lower center")
 ax_m.plot(ps, best["logistic"], color="C5",
           label="logistic: $\\log\\frac{p}{1-p}$")
-ax_m.plot(ps, best["hinge"], color="k", label="hinge: sign$(2p-1)$")
+# At p = ½ the expected hinge loss is 1 on all of [-1, 1], so every z there
+# is a minimiser (argmin returns just one): draw that set as the step's riser.
+flat = 0.5 * (hinge(1, z) + hinge(-1, z))
+assert torch.allclose(flat[inside], torch.ones_like(flat[inside])) and (
+    flat[~inside] > 1).all(), "p = ½: the minimisers are exactly [-1, 1]"
+below, above = ps < 0.5 - 1e-9, ps > 0.5 + 1e-9
+ax_m.plot(torch.cat([ps[below], torch.tensor([0.5, 0.5]), ps[above]]),
+          torch.cat([best["hinge"][below], torch.tensor([-1.0, 1.0]),
+                     best["hinge"][above]]),
+          color="k", label="hinge: sign$(2p-1)$")
 ax_m.set(
     xlabel="$p = P(y=+1\\mid x)$",
     ylabel="minimiser $z^*$ of the expected loss",

@@ -26,8 +26,23 @@ def brier(y, q):  # y ∈ {0, 1}
 
 # Test (1) with h(0) = h(1), which Z(0) = Z(1) forces: for every scale a,
 # Z_a(q) = exp(-a(1-q)²) + exp(-a q²) has slope 2a·exp(-a) ≠ 0 at q = 0.
-# (a = 2.437 solves Z_a(0) = Z_a(½): comparing those two q alone would miss it)
-for a in (0.3, 1.0, 2.437, 5.0):
+# One scale a_star > 0 has Z_a(0) = Z_a(½), i.e. 1 + exp(-a) = 2 exp(-a/4):
+# comparing those two q alone would miss the failure there. Find it by
+# bisection (the difference is < 0 at a = 1 and > 0 at a = 5; it falls and
+# then rises in a > 0, since its derivative vanishes only at a = (4/3) log 2,
+# so this is its only positive root).
+def z0_minus_zhalf(a):
+    return 1 + math.exp(-a) - 2 * math.exp(-a / 4)
+
+
+lo_a, hi_a = 1.0, 5.0
+assert z0_minus_zhalf(lo_a) < 0 < z0_minus_zhalf(hi_a), "a root is bracketed"
+for _ in range(60):
+    mid = 0.5 * (lo_a + hi_a)
+    lo_a, hi_a = (mid, hi_a) if z0_minus_zhalf(mid) < 0 else (lo_a, mid)
+a_star = 0.5 * (lo_a + hi_a)
+assert abs(z0_minus_zhalf(a_star)) < 1e-14, "Z_a(0) = Z_a(½) at a = a_star"
+for a in (0.3, 1.0, a_star, 5.0):
     q0 = torch.zeros((), dtype=torch.float64, requires_grad=True)
     (slope_0,) = torch.autograd.grad(
         torch.exp(-a * brier(1, q0)) + torch.exp(-a * brier(0, q0)), q0)
