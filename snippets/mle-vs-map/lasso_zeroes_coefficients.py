@@ -174,7 +174,7 @@ while active:
         corr_end = X.T @ (y - X @ th_end)
         assert np.allclose(corr_end[active], end * s, atol=1e-8), "on A"
         assert np.all(np.abs(corr_end) <= end + 1e-8), "off A: |x_kᵀr| ≤ λ"
-        assert np.all(np.sign(th_end[active]) * s >= -1e-12), "signs hold"
+        assert np.all(th_end[active] * s >= -1e-9), "signs hold"
     knots.append(hi)
     del active[j]
     lo = hi

@@ -211,9 +211,9 @@ def box_fit(c, iters=2000):
     return theta
 
 
-# with wd = 1 the box ‖θ‖∞ ≤ 1 cuts off the MLE's θ₅ (θ_true,5 = 1.8);
+# with wd = 0.8 the box ‖θ‖∞ ≤ 1.25 cuts off the MLE's θ₅ (θ_true,5 = 1.8);
 # the limit is the least-squares fit in the box, certified by KKT
-wd_box = 1.0
+wd_box = 0.8
 theta_box = box_fit(wd_box)
 g_box = grad_f(theta_box)
 edge = theta_box.abs() > 1 / wd_box - 1e-9  # coordinates on the box's edge
@@ -229,7 +229,7 @@ box_dist = (adamw_box[-1] - theta_box).norm()
 assert box_dist < 1e-4, "AdamW → box solution"
 box_map_gap = (theta_box - ridge(wd_box)).norm()  # quoted on the page
 box_mle_gap = (theta_box - theta_mle).norm()
-assert box_map_gap > 100 * box_dist, "not the Gaussian-prior MAP, wd = 1"
+assert box_map_gap > 100 * box_dist, "not the Gaussian-prior MAP, same wd"
 # --8<-- [end:limit]
 gap = lambda path, ref: (path - ref).norm(dim=1)  # noqa: E731
 mle_dist = gap(adamw_T, theta_mle)[-1]  # quoted on the page
@@ -292,7 +292,7 @@ curves1 = [
     (gap(adamw_T, theta_map), "C3", ":", "to the MAP"),
     (gap(adamw_T, theta_mle), "C3", "-", r"to the MLE, $\arg\min f$"),
     (gap(adamw_box, theta_box), "k", "-",
-     "wd = 1: to $\\arg\\min f$\ns.t. $\\|\\theta\\|_\\infty\\leq 1$"),
+     "wd = 0.8: to $\\arg\\min f$\ns.t. $\\|\\theta\\|_\\infty\\leq 1.25$"),
 ]
 for ax, t, curves in ((ax0, t500, curves0), (ax1, tT, curves1)):
     for dist, color, ls, label in curves:
