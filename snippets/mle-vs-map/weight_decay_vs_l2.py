@@ -226,7 +226,7 @@ adamw_box = run(lambda p: torch.optim.AdamW(p, lr=lr, betas=betas,
                                             weight_decay=wd_box),
                 steps=T, cosine=True)
 box_dist = (adamw_box[-1] - theta_box).norm()
-assert box_dist < 1e-4, "AdamW → box solution"
+assert box_dist < 1e-3, "AdamW → box solution"
 box_map_gap = (theta_box - ridge(wd_box)).norm()  # quoted on the page
 box_mle_gap = (theta_box - theta_mle).norm()
 assert box_map_gap > 100 * box_dist, "not the Gaussian-prior MAP, same wd"
@@ -235,9 +235,9 @@ gap = lambda path, ref: (path - ref).norm(dim=1)  # noqa: E731
 mle_dist = gap(adamw_T, theta_mle)[-1]  # quoted on the page
 print(f"AdamW after 500 steps: {d500_map:.3f} from the MAP, {d500_mle:.3f}"
       f" from the MLE; after {T} (cosine): {map_gap:.3f} / {mle_dist:.1e}")
-print("box solution", theta_box.numpy().round(3), "AdamW(wd=1) is",
+print("box solution", theta_box.numpy().round(3), "AdamW(wd=0.8) is",
       f"{box_dist:.1e} from it; |box - MLE| {box_mle_gap:.2f},",
-      f"|box - ridge(1)| {box_map_gap:.2f}; momentum: |decoupled - MAP| "
+      f"|box - ridge(0.8)| {box_map_gap:.2f}; momentum: |decoupled - MAP| "
       f"{mom_gap:.2f}")
 
 # %% [markdown]
