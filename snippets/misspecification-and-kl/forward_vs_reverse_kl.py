@@ -172,7 +172,7 @@ surfaces = {
 }
 
 fig, axes = plt.subplots(
-    1, 3, figsize=(10, 3.4), num="mis-forward-vs-reverse"
+    1, 3, figsize=(10, 3.4), num="mis-forward-vs-reverse", layout="constrained"
 )
 ax = axes[0]
 yy = torch.linspace(-5, 5, 801)

@@ -12,7 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 N, theta_true, tau = 5, 1.5, 0.5  # tau: the prior's standard deviation
 y = theta_true + rng.normal(size=N)  # five observations, fixed from here on
 ybar, S = y.mean(), ((y - y.mean()) ** 2).sum()
@@ -29,6 +30,7 @@ step = grid[1] - grid[0]
 
 # %%
 # --8<-- [start:two-variables]
+areas, maps = {}, {}  # per σ, for the page
 for sigma in (0.5, 1.0, 2.0):  # the noise model's σ, a modelling choice
     # as a density over one observation y, with θ fixed: area 1
     area_y = gauss(grid, ybar, sigma).sum() * step
@@ -49,10 +51,15 @@ for sigma in (0.5, 1.0, 2.0):  # the noise model's σ, a modelling choice
     post = L * gauss(grid, 0.0, tau)
     theta_map = y.sum() / (N + sigma**2 / tau**2)
     assert abs(grid[post.argmax()] - theta_map) <= step, "MAP closed form"
-    assert abs(theta_map - ybar) > 0.1, "MAP ≠ MLE"
+    # it shrinks ȳ by the factor N/(N + σ²/τ²), at most 5/6 here: MAP ≠ MLE
+    assert abs(theta_map - ybar) > 0.1 * abs(ybar), "MAP ≠ MLE"
+    areas[sigma], maps[sigma] = area_theta, theta_map
     print(f"σ={sigma}: ∫L dθ = {area_theta:.3g}, MLE = {ybar:.3f}, "
           f"MAP = {theta_map:.3f}")
 # --8<-- [end:two-variables]
+# the values the page quotes, for this build's five points
+area_05, area_1, area_2 = areas[0.5], areas[1.0], areas[2.0]
+map_05, map_1, map_2 = maps[0.5], maps[1.0], maps[2.0]
 
 # %%
 sigma = 1.0
@@ -62,7 +69,7 @@ post = L * prior / ((L * prior).sum() * step)
 theta_map = y.sum() / (N + sigma**2 / tau**2)
 
 fig, (ax0, ax1) = plt.subplots(
-    1, 2, figsize=(8, 3.2), num="map-likelihood-vs-prior"
+    1, 2, figsize=(8, 3.2), num="map-likelihood-vs-prior", layout="constrained"
 )
 yy = np.linspace(-2.5, 5, 600)
 ax0.fill_between(yy, gauss(yy, ybar, sigma), color="C0", alpha=0.25)
@@ -71,7 +78,7 @@ ax0.plot(yy, gauss(yy, ybar, sigma), color="C0",
 ax0.plot(y, np.zeros_like(y), "|", color="C7", ms=14, mew=2, label="data")
 ax0.set_xlabel("$y$ (the target)")
 ax0.set_ylabel("density over $y$")
-ax0.set_title("likelihood, read as a function of $y$")
+ax0.set_title(r"noise model $p(y\mid\theta)$, a density over $y$")
 ax0.legend(loc="upper left", fontsize=8)
 
 tt = np.flatnonzero((grid > -1.5) & (grid < 3.5))[::50]  # fewer to draw

@@ -112,7 +112,7 @@ assert abs(u[g_log.log_prob(u).argmax()] - math.log(k / beta)) < 2e-4, (
 
 # %%
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3.2),
-                               num="map-reparam-beta")
+                               num="map-reparam-beta", layout="constrained")
 th = theta[::25]  # fewer points to draw
 ax0.plot(th, post_theta.log_prob(th).exp(), color="C5")
 ax0.axvline(3 / 4, color="k", ls="--", lw=1, ymax=0.78,

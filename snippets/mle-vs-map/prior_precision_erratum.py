@@ -14,7 +14,8 @@ import torch
 from torch.distributions import Normal
 
 torch.set_default_dtype(torch.float64)
-rng = np.random.default_rng(1)
+SEED = 1
+rng = np.random.default_rng(SEED)
 N, D = 30, 3
 X = torch.tensor(rng.normal(size=(N, D)))
 sigma = 0.5  # likelihood noise standard deviation

@@ -13,7 +13,8 @@ import torch
 from torch.distributions import MultivariateNormal, Normal
 
 torch.set_default_dtype(torch.float64)
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 N, D = 40, 4
 X = torch.tensor(rng.normal(size=(N, D)))
 theta_true = torch.tensor([1.0, -0.5, 0.25, 2.0])
@@ -74,7 +75,14 @@ assert torch.allclose(theta_map, theta_ridge, rtol=0, atol=1e-8), (
     "numerical MAP = closed-form ridge with λ = σ²/τ²"
 )
 theta_mle = torch.linalg.lstsq(X, y.unsqueeze(1)).solution.squeeze(1)
-assert (theta_mle - theta_ridge).abs().max() > 0.05, "MAP ≠ MLE here"
+# (XᵀX + λI)θ_ridge = Xᵀy = XᵀXθ_mle, so the prior pulls the MLE back by
+# exactly λ(XᵀX + λI)⁻¹θ_mle
+assert torch.allclose(
+    theta_mle - theta_ridge, lam * torch.linalg.solve(A, theta_mle),
+    rtol=0, atol=1e-10,
+), "MLE − MAP = λ(XᵀX + λI)⁻¹ θ_MLE"
+mle_map_gap = (theta_mle - theta_ridge).abs().max()  # quoted on the page
+assert mle_map_gap > 0.05, "MAP ≠ MLE here"
 assert theta_ridge.norm() < theta_mle.norm(), "the prior shrinks θ"
 # --8<-- [end:ridge-vs-map]
 
