@@ -73,7 +73,8 @@ class Sweep:
     snippets: list[str]  # relative paths of the seeded snippets swept
     failures: dict[str, dict[int, runner.Failure]]  # snippet -> seed -> failure
     seconds: float  # wall time of the sweep
-    compute: float  # summed compute of the runs that executed (cache misses)
+    compute: float  # summed compute of every run, including the runs a cache hit recorded earlier
+    executed: int  # runs that executed now (the rest were cache hits from an identical earlier run)
 
 
 def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache: Path = CACHE,
@@ -99,14 +100,16 @@ def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache
         if not result.ok:
             f = result.failure
             failures.setdefault(snippet, {})[seed] = runner.Failure(snippet, f.line, f.kind, f.message, f.details)
-    compute = sum(r.seconds for r in results.values() if not r.cached)
-    return Sweep(seeds, [runner.relative(p) for p in seeded], failures, time.perf_counter() - started, compute)
+    compute = sum(r.seconds for r in results.values())
+    executed = sum(not r.cached for r in results.values())
+    return Sweep(seeds, [runner.relative(p) for p in seeded], failures, time.perf_counter() - started, compute,
+                 executed)
 
 
 def report(s: Sweep) -> str:
     lines = [f"seeds {s.seeds[0]}..{s.seeds[-1]} on {len(s.snippets)} seeded snippets: "
              f"{len(s.snippets) * len(s.seeds)} runs, {sum(map(len, s.failures.values()))} failed, "
-             f"{s.seconds:.0f} s wall"]
+             f"{s.seconds:.0f} s wall ({s.executed} executed now, the rest cached; {s.compute:.0f} s of compute in all)"]
     for snippet in sorted(s.failures):
         by_seed = s.failures[snippet]
         lines.append(f"FAIL {snippet}: seeds {', '.join(map(str, sorted(by_seed)))}")
@@ -135,9 +138,10 @@ def record(s: Sweep, path: Path = RECORD) -> None:
     text = (
         f"Measured by `python -m hooks.seeds --seeds {len(s.seeds)} --record` at {_commit()}, "
         f"on {os.cpu_count()} cores, in one run.\n\n"
-        f"| Seeds | Seeded snippets | Runs | Failed runs | Wall time |\n|---:|---:|---:|---:|---:|\n"
+        f"| Seeds | Seeded snippets | Runs | Failed runs | Compute, all runs | Wall time of this sweep |\n"
+        f"|---:|---:|---:|---:|---:|---:|\n"
         f"| {s.seeds[0]}–{s.seeds[-1]} | {len(s.snippets)} | {len(s.snippets) * len(s.seeds)} | {failed} "
-        f"| {s.seconds:.0f} s |\n"
+        f"| {s.compute:.0f} s | {s.seconds:.0f} s ({s.executed} runs executed, the rest from the sweep's cache) |\n"
     )
     if rows:
         text += f"\n| Snippet | Failing seeds |\n|---|---|\n{rows}\n"
