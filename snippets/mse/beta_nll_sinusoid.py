@@ -76,6 +76,7 @@ signal_hard, signal_easy = rms(mu_true, hard), rms(mu_true, easy)
 err_nll_hard, err_nll_easy = rms(mu_nll - mu_true, hard), rms(mu_nll - mu_true, easy)
 err_beta_hard, err_beta_easy = rms(mu_beta - mu_true, hard), rms(mu_beta - mu_true, easy)
 sigma_nll_hard = rms(var_nll.sqrt(), hard)  # the NLL fit's σ in the hard region
+band_nll_hard = 2 * sigma_nll_hard
 resid_nll_hard = rms(y - mu_nll, hard)
 sigma_beta_hard = rms(var_beta.sqrt(), hard)
 resid_beta_hard = rms(y - mu_beta, hard)
@@ -94,7 +95,7 @@ print(f"hard-region σ: NLL {sigma_nll_hard:.3f}, β-NLL {sigma_beta_hard:.3f}")
 print(f"easy-region RMS error: NLL {err_nll_easy:.3f}, β-NLL {err_beta_easy:.3f}")
 
 # %%
-fig, axes = plt.subplots(2, 1, num="mse-beta-nll-sinusoid", figsize=(6.4, 5.2),
+fig, axes = plt.subplots(2, 1, num="mse-beta-nll-sinusoid", figsize=(6.4, 5.6),
                          sharex=True, layout="constrained")
 fits = ((axes[0], mu_nll, var_nll, r"plain NLL ($\beta = 0$)"),
         (axes[1], mu_beta, var_beta, rf"$\beta$-NLL ($\beta = {BETA:g}$)"))
@@ -109,6 +110,6 @@ for ax, mu, var, title in fits:
     ax.set_title(title, loc="left")
     ax.set_ylabel("$y$")
     ax.set_ylim(-0.9, 0.9)
-axes[0].legend(loc="upper left", ncols=4, fontsize="small")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
 axes[1].set_xlabel("$x$ (shaded: the hard region)")
 plt.show()
