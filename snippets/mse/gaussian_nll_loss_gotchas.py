@@ -80,7 +80,8 @@ for shape, expected in ok_shapes.items():
     assert accepted(torch.rand(shape) + 0.1) == expected, f"var of shape {shape}"
 assert accepted(0.7), "a Python float is accepted"
 v = torch.rand(N) + 0.1  # shape (N,): one variance per sample, not per feature
-assert torch.equal(F.gaussian_nll_loss(mu, y, v), F.gaussian_nll_loss(mu, y, v.unsqueeze(1)))
+per_sample_var = F.gaussian_nll_loss(mu, y, v.unsqueeze(1))
+assert torch.equal(F.gaussian_nll_loss(mu, y, v), per_sample_var), "(N,) is read as (N, 1)"
 img, img_target = torch.randn(4, 3, 8, 8), torch.randn(4, 3, 8, 8)
 per_channel = torch.rand(4, 3, 1, 1) + 0.1  # broadcastable, yet rejected:
 try:

@@ -2,7 +2,7 @@
 
 Chapter "Mean squared error": a regression head usually returns shape (N, 1)
 and a target vector has shape (N,). `F.mse_loss` broadcasts the two to (N, N),
-prints a UserWarning and averages (ŷ_i − y_j)² over all pairs. That equals
+issues a UserWarning and averages (ŷ_i − y_j)² over all pairs. That equals
 mean_i (ŷ_i − ȳ)² + Var(y), so perfect predictions score 2 Var(y), and the
 minimiser ignores the input and predicts ȳ for everyone.
 """
@@ -18,13 +18,23 @@ N = 100
 x = torch.randn(N, 1)
 y = 2.3 * x.squeeze(1) - 0.7 + 0.2 * torch.randn(N)  # shape (N,)
 
+# The standard library's warnings module. The site's snippets import only numpy,
+# matplotlib and torch, so it is reached through torch.nn.functional, which uses it.
+warnings = F.warnings
+
 # %%
 # --8<-- [start:trap]
 y_hat = y.unsqueeze(1).clone()  # perfect predictions, in a head's (N, 1) shape
-pairs = F.mse_loss(y_hat, y, reduction="none")  # UserWarning, then (N, N)
-wrong = F.mse_loss(y_hat, y).item()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    pairs = F.mse_loss(y_hat, y, reduction="none")  # (N, N), and a warning
+    wrong = F.mse_loss(y_hat, y).item()
 right = F.mse_loss(y_hat.squeeze(1), y).item()  # make the shapes equal
 # --8<-- [end:trap]
+assert len(caught) == 2, "each call warns"
+assert all(w.category is UserWarning for w in caught), "a UserWarning, not an error"
+warning_text = str(caught[0].message).split(". ")[0] + "."
+assert "different to the input size" in warning_text, "about the shapes"
 assert pairs.shape == (N, N), "every prediction is compared with every target"
 assert right == 0.0, "with equal shapes a perfect prediction scores 0"
 two_var = 2 * y.var(correction=0).item()
@@ -44,11 +54,14 @@ def closure():
     return loss
 
 
-opt.step(closure)
+with warnings.catch_warnings(record=True):  # the same warning, at every step
+    warnings.simplefilter("always")
+    opt.step(closure)
 slope, intercept = model.weight.item(), model.bias.item()
 # --8<-- [end:fit]
 assert abs(slope) < 1e-5, "the trapped fit ignores x (true slope 2.3)"
 assert abs(intercept - y.mean().item()) < 1e-5, "and predicts the mean of y"
 y_mean = y.mean().item()
+print(f"UserWarning: {warning_text}")
 print(f"trapped loss of perfect predictions {wrong:.4f} = 2 Var(y) = {two_var:.4f}")
 print(f"trapped fit: slope {slope:.2e}, intercept {intercept:.4f}, mean of y {y_mean:.4f}")
