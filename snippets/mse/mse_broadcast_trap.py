@@ -41,6 +41,15 @@ two_var = 2 * y.var(correction=0).item()
 assert abs(wrong / two_var - 1) < 1e-10, "with the trap it scores 2·Var(y)"
 
 # %%
+# --8<-- [start:gaussian]
+with warnings.catch_warnings(record=True) as caught_gaussian:
+    warnings.simplefilter("always")
+    gauss_pairs = F.gaussian_nll_loss(y_hat, y, torch.ones(N, 1), reduction="none")
+# --8<-- [end:gaussian]
+assert gauss_pairs.shape == (N, N), "GaussianNLLLoss broadcasts the same way"
+assert len(caught_gaussian) == 0, "and does not even warn"
+
+# %%
 # --8<-- [start:fit]
 model = torch.nn.Linear(1, 1)
 opt = torch.optim.LBFGS(model.parameters(), max_iter=500, tolerance_grad=1e-12,

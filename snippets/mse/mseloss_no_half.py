@@ -49,9 +49,11 @@ assert torch.allclose(g_mse, 2 * g_nll, rtol=1e-12), "MSELoss's gradient is 2× 
 # %%
 # --8<-- [start:optimisers]
 lr = 0.03
-sgd_gap_same_lr = (run(mse, torch.optim.SGD, lr) - run(unit_nll, torch.optim.SGD, lr)).abs().max().item()
-sgd_gap_double_lr = (run(mse, torch.optim.SGD, lr) - run(unit_nll, torch.optim.SGD, 2 * lr)).abs().max().item()
-adam_gap = (run(mse, torch.optim.Adam, lr) - run(unit_nll, torch.optim.Adam, lr)).abs().max().item()
+SGD, Adam = torch.optim.SGD, torch.optim.Adam
+w_sgd = run(mse, SGD, lr)
+sgd_gap_same_lr = (w_sgd - run(unit_nll, SGD, lr)).abs().max().item()
+sgd_gap_double_lr = (w_sgd - run(unit_nll, SGD, 2 * lr)).abs().max().item()
+adam_gap = (run(mse, Adam, lr) - run(unit_nll, Adam, lr)).abs().max().item()
 # --8<-- [end:optimisers]
 assert sgd_gap_double_lr < 1e-12, "SGD on MSE = SGD on the NLL with twice the lr"
 assert sgd_gap_same_lr > 1e-2, "with the same lr, SGD ends somewhere else"
