@@ -49,6 +49,7 @@ assert not ok["exp"], "a bare exp overflows or divides by ~0 somewhere in [−10
 assert torch.isinf(nll(torch.exp(torch.tensor(100.0)))), "e^100 is inf in float32"
 finite_exp = a[nll(heads["exp"]).isfinite()].detach()
 exp_finite_from, exp_finite_to = finite_exp.min().item(), finite_exp.max().item()
+assert -100 < exp_finite_from and exp_finite_to < 100, "exp fails at both ends"
 
 # %%
 # --8<-- [start:collapse]
