@@ -272,7 +272,7 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
     plt.show = lambda *a, **k: capture("show")
 
     source = src_path.read_text(encoding="utf-8")
-    namespace = {"__name__": "__main__", "__file__": str(src_path), "__builtins__": __builtins__}
+    namespace = {"__name__": "__main__", "__file__": rel, "__builtins__": __builtins__}
     failure = None
     values: dict = {}
     started = time.perf_counter()
@@ -284,7 +284,9 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
             stdout, stderr = io.StringIO(), io.StringIO()
             sys.stdout, sys.stderr = stdout, stderr
             try:
-                code = compile("\n" * (line - 1) + chunk, str(src_path), "exec")
+                # Compiled under its project-relative name, so that tracebacks and warnings
+                # (which end up in notebooks) never show a path of the build machine.
+                code = compile("\n" * (line - 1) + chunk, rel, "exec")
                 exec(code, namespace)
             finally:
                 sys.stdout, sys.stderr = real_stdout, real_stderr
@@ -294,7 +296,7 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
         capture("end")
         values = scalar_values(namespace)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, SystemExit included
-        failure = _describe(exc, src_path, rel)
+        failure = _describe(exc, rel)
     seconds = time.perf_counter() - started
 
     result = {"cells": cells, "figures": shown, "values": values, "seconds": seconds}
@@ -303,26 +305,24 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
     (out / "result.json").write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def _describe(exc: BaseException, src_path: Path, rel: str) -> Failure:
+def _describe(exc: BaseException, rel: str) -> Failure:
     """Turn an exception into a Failure at the innermost line of the snippet itself."""
     line = 0
-    if isinstance(exc, SyntaxError) and exc.filename == str(src_path):
+    if isinstance(exc, SyntaxError) and exc.filename == rel:
         line = exc.lineno or 0
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == str(src_path):
+        if frame.filename == rel:
             line = frame.lineno or line
     kind = type(exc).__name__
     if isinstance(exc, SystemExit) and exc.code in (0, None):
         kind, message = "SystemExit", "the snippet called sys.exit(); a snippet must run to its end"
     else:
         message = str(exc) or "(no message)"
-    # The traceback from the snippet's first frame on, with project paths made relative.
+    # The traceback from the snippet's first frame on.
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != str(src_path):
+    while tb is not None and tb.tb_frame.f_code.co_filename != rel:
         tb = tb.tb_next
     details = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
-    root = str(src_path)[: -len(rel)] if str(src_path).endswith(rel) else ""
-    details = details.replace(root, "") if root else details
     return Failure(rel, line, kind, message, details)
 
 
@@ -432,7 +432,6 @@ def run_snippets(
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     results, todo = _plan(paths, cache, root, style)
-    path_of = {rel: path for rel, path, _ in todo}
     if not todo:
         return results
 
@@ -466,7 +465,7 @@ def run_snippets(
         now = time.monotonic()
         for sentinel, (proc, rel, key, outdir, deadline) in list(running.items()):
             if now >= deadline:
-                line = _stuck_line(proc, outdir, path_of[rel])
+                line = _stuck_line(proc, outdir, rel)
                 proc.kill()
                 proc.join()
                 del running[sentinel]
@@ -481,7 +480,7 @@ def run_snippets(
     return results
 
 
-def _stuck_line(proc, outdir: Path, path: Path) -> int:
+def _stuck_line(proc, outdir: Path, rel: str) -> int:
     """Ask a hung child where it is (faulthandler on SIGUSR1) and return the snippet's line."""
     stack = outdir / "stack.txt"
     try:
@@ -489,14 +488,14 @@ def _stuck_line(proc, outdir: Path, path: Path) -> int:
     except ProcessLookupError:
         return 0
     for _ in range(50):
-        if stack.is_file() and f'"{path}"' in stack.read_text(errors="replace"):
+        if stack.is_file() and f'"{rel}"' in stack.read_text(errors="replace"):
             break
         time.sleep(0.02)
     if not stack.is_file():
         return 0
     # faulthandler lists the innermost frame first.
     for m in re.finditer(r'File "(.*)", line (\d+)', stack.read_text(errors="replace")):
-        if m.group(1) == str(path):
+        if m.group(1) == rel:
             return int(m.group(2))
     return 0
 

@@ -8,6 +8,8 @@ minimiser ignores the input and predicts ȳ for everyone.
 """
 
 # %%
+import warnings
+
 import torch
 import torch.nn.functional as F
 
@@ -17,10 +19,6 @@ torch.set_default_dtype(torch.float64)
 N = 100
 x = torch.randn(N, 1)
 y = 2.3 * x.squeeze(1) - 0.7 + 0.2 * torch.randn(N)  # shape (N,)
-
-# The standard library's warnings module. The site's snippets import only numpy,
-# matplotlib and torch, so it is reached through torch.nn.functional, which uses it.
-warnings = F.warnings
 
 # %%
 # --8<-- [start:trap]
