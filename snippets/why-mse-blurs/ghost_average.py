@@ -146,8 +146,8 @@ fig, axes = plt.subplot_mosaic(
 )
 panels = {
     "a": (frame(5, 5), "input frame"),
-    "b": (left, f"moved left ({1 - p_right:.0%})"),
-    "c": (right, f"moved right ({p_right:.0%})"),
+    "b": (left, f"moved left ({1 - p_right:.1%})"),
+    "c": (right, f"moved right ({p_right:.1%})"),
     "d": (pred, "MSE prediction"),
 }
 for key, (img, title) in panels.items():
