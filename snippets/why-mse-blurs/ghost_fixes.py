@@ -4,8 +4,11 @@ Chapter "Why MSE blurs", what fixes the blur. Same two futures as the ghost
 demo, for one input frame. A per-pixel Bernoulli model (BCE, one independent
 coin per pixel) fits the pixel-wise average, and its samples are speckle. A
 mixture of two such models, trained by its NLL, puts one whole future in each
-component: its NLL is one coin flip, log 2 nats, where the per-pixel model
-pays log 2 for every pixel on which the futures disagree.
+component: its NLL is one coin flip, H(p) nats with H the coin's entropy,
+where the per-pixel model pays H(p) for every pixel on which the futures disagree. As in the ghost
+demo, the square moves right with the generic probability 0.3, at which the
+trained weights, H(p) and the frequency-weighted average all differ clearly
+from what a fair coin would give.
 """
 
 # %%
@@ -20,6 +23,7 @@ torch.manual_seed(SEED)
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead
 torch.set_default_dtype(torch.float64)
 SIZE, SIDE, SHIFT, N = 16, 6, 2, 400
+P_RIGHT = 0.3  # as in the ghost demo; not ½
 
 
 def frame(row, col):
@@ -29,11 +33,13 @@ def frame(row, col):
 
 
 left, right = frame(5, 5 - SHIFT), frame(5, 5 + SHIFT)
-went_right = torch.rand(N) < 0.5
+went_right = torch.rand(N) < P_RIGHT
 y = torch.where(went_right[:, None, None], right, left)  # N observed futures
 p = went_right.double().mean().item()
 n_right = round(p * N)  # a fresh draw, not the ghost demo's training set
 n_differ = (left != right).sum().item()  # pixels where the futures disagree
+se_p = math.sqrt(P_RIGHT * (1 - P_RIGHT) / N)  # standard error of p
+assert abs(p - P_RIGHT) < 5 * se_p, "the draw has the set frequency"
 
 
 def entropy(q):
