@@ -54,8 +54,18 @@ assert (w - torch.tensor([1.0, 2.0]).double()).abs().lt(4 * se).all(), (
 # its one sigma is sqrt(E[s^2]) = 0.80; the delta method gives its standard
 # error from E[s^2], E[s^4] and E[(E - 1)^4] = 9
 es2, es4 = (1.25**3 - 0.25**3) / 3, (1.25**5 - 0.25**5) / 5
-se_sigma = math.sqrt((9 * es4 - es2**2) / n) / (2 * math.sqrt(es2))
-assert abs(sigma_hat - math.sqrt(es2)) < 4 * se_sigma, "sigma = 0.80"
+sigma_pop = math.sqrt(es2)  # not E[s] = 0.75
+se_sigma = math.sqrt((9 * es4 - es2**2) / n) / (2 * sigma_pop)
+assert abs(sigma_hat - sigma_pop) < 4 * se_sigma, "sigma = 0.80"
+# 2000 points cannot tell sqrt(E[s^2]) from E[s] = 0.75; 100 000 more can
+n_big = 100_000
+x_big = torch.rand(n_big, dtype=torch.float64)
+y_big = 1 + 2 * x_big + (0.25 + x_big) * (e.sample((n_big,)) - 1)
+X_big = torch.stack([torch.ones_like(x_big), x_big], 1)
+w_big = torch.linalg.lstsq(X_big, y_big[:, None]).solution.squeeze(1)
+sigma_big = (y_big - X_big @ w_big).pow(2).mean().sqrt()
+tol_big = 4 * se_sigma * math.sqrt(n / n_big)  # 4 standard errors
+assert abs(sigma_big - sigma_pop) < tol_big, "sigma = sqrt(E[s^2]) = 0.80"
 # its "90 %" bound covers 99 % of y at x = 0 and 84 % at x = 1 (with the
 # true line and sigma: 0.994 and 0.839; from draw to draw of the data,
 # these move with a standard deviation of about 0.001 and 0.010)
@@ -78,7 +88,7 @@ for lo in (0.0, 0.9):
 # line and sigma, the population coverage is the integral over x in [0, 1]
 # of 1 - exp(-(1 + 1.2816 sigma / s(x))) = 0.911 (midpoint rule)
 xm = (torch.arange(100_000, dtype=torch.float64) + 0.5) / 100_000
-c_pop = (1 - torch.exp(-(1 + z * math.sqrt(es2) / (0.25 + xm)))).mean()
+c_pop = (1 - torch.exp(-(1 + z * sigma_pop / (0.25 + xm)))).mean()
 se_90 = math.sqrt(0.9 * 0.1 / n)  # 0.0067: a binomial check of "90 %"
 assert 1 < (c_pop - 0.9) / se_90 < 2, "only 1-2 standard errors from 90 %"
 overall = (y <= upper(x)).double().mean()
@@ -90,7 +100,7 @@ cov_x0, cov_x1 = coverage(0.0), coverage(1.0)
 frac_first, pred_first = tenths[0.0]
 frac_last, pred_last = tenths[0.9]
 se_a, se_b = se.tolist()  # sandwich standard errors of intercept and slope
-sigma_pop = math.sqrt(es2)
+sigma_mean_s = (0.25 + 1.25) / 2  # E[s], the plausible wrong answer
 overall_gap_in_se = (c_pop - 0.9) / se_90
 
 # %% [markdown]

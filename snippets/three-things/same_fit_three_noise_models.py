@@ -206,12 +206,18 @@ def normal_pdf(r, sd):
     return np.exp(-0.5 * (r / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
 
 
-def t_scale(density):
-    """The Student-t fixed point (5), with the mean taken over a density."""
+def t_scale(density, far=0.0, at=math.inf):
+    """The Student-t fixed point (5), with the mean taken over a density.
+
+    A further fraction `far` of the points sits at residual ±`at`; there
+    each adds w r² = (ν + 1) s² at² / (ν s² + at²), which tends to (ν + 1) s²
+    as `at` grows.
+    """
     s2, previous = 1.0, 0.0
     while abs(s2 - previous) > 1e-13:
         w = (NU + 1) / (NU + r_grid**2 / s2)
-        s2, previous = np.sum(w * r_grid**2 * density) * dr, s2
+        far_term = (NU + 1) * s2 / (1 + NU * s2 / at**2)
+        s2, previous = np.sum(w * r_grid**2 * density) * dr + far * far_term, s2
     return math.sqrt(s2)
 
 
@@ -233,6 +239,39 @@ inflate_gauss, inflate_laplace, inflate_t = (
 cov_pop = {f: true_coverage([half_width(f, pop[f], p) for p in LEVELS])
            for f in FAMILIES}
 # --8<-- [end:population]
+# how far can 10 % outliers push ŝ? Each outlier's term in (5) grows with
+# its |r|, so the worst case puts them all infinitely far out: 90 % inliers
+# and 10 % at ±∞, each adding (ν + 1) s², a fixed point only while
+# 0.1 (ν + 1) < 1
+t_ratio_bound = t_scale(0.9 * normal_pdf(r_grid, 0.5), far=0.1) / (
+    inliers_only["Student-t"])
+t_ratio_at = [  # outliers at ±5, ±50, ±500: the rise grows towards it
+    t_scale(0.9 * normal_pdf(r_grid, 0.5), far=0.1, at=d)
+    / inliers_only["Student-t"] for d in (5.0, 50.0, 500.0)
+]
+inflate_t_bound = t_ratio_bound - 1  # in ŝ
+inflate_t2_bound = t_ratio_bound**2 - 1  # in ŝ²
+inflate_t2 = (1 + inflate_t) ** 2 - 1  # this contamination's rise in ŝ²
+# the bound solves the condition E_in[(ν + 1) z² / (ν c² + z²)] = 2/3 for
+# z ~ N(0, 1), with c = ŝ / 0.5: (1 - 0.1 (ν + 1)) / 0.9, by Gauss–Hermite
+gh_z, gh_w = np.polynomial.hermite_e.hermegauss(120)
+gh_w = gh_w / gh_w.sum()
+
+
+def inlier_mean_w_r2(c):
+    """E[(ν + 1) z² / (ν c² + z²)] for z ~ N(0, 1): mean of w r² / s²."""
+    return np.sum(gh_w * (NU + 1) * gh_z**2 / (NU * c**2 + gh_z**2))
+
+
+c_in = inliers_only["Student-t"] / 0.5
+assert abs(inlier_mean_w_r2(c_in) - 1) < 1e-6, "ŝ_in solves (5) on inliers"
+assert abs(inlier_mean_w_r2(c_in * t_ratio_bound)
+           - (1 - 0.1 * (NU + 1)) / 0.9) < 1e-6, "the bound's fixed point"
+assert all(a < b for a, b in zip(t_ratio_at, t_ratio_at[1:])), "grows"
+assert t_ratio_at[-1] < t_ratio_bound < t_ratio_at[-1] + 1e-3, "tends to it"
+assert 1 + inflate_t < t_ratio_at[0] < t_ratio_bound, (
+    "N(0, 5²) outliers raise ŝ less than outliers at ±5 and the bound"
+)
 # per group, in the population: inliers and outliers inside the 50 % and
 # the 99 % band (Exercise 2)
 sigma_pop = pop["Gaussian"]
@@ -278,7 +317,14 @@ for cov in (cov_pop["Gaussian"], cov_exact["Gaussian"]):
 assert np.max(np.abs(cov_pop["Gaussian"] - LEVELS)) > 0.35, "population"
 assert worst["Student-t"] < worst["Gaussian"] / 3, "the t₃ is closer"
 assert all(cov_exact[f][-1] < 0.98 for f in FAMILIES), "none right at 99 %"
+# with unlimited data the Laplace is far from the Student-t: its b̂ = E|r|
+# is set by the outliers, and its 50 % band covers far more than 50 %
+worst_pop = {f: np.max(np.abs(cov_pop[f] - LEVELS)) for f in FAMILIES}
+assert worst_pop["Laplace"] > 2 * worst_pop["Student-t"], "Laplace misses"
 # --8<-- [end:coverage]
+worst_pop_gauss, worst_pop_laplace, worst_pop_t = worst_pop.values()
+b_pop = pop["Laplace"]
+cov50_pop_laplace = cov_pop["Laplace"][0]
 (cov50_pop_gauss, cov80_pop_gauss, cov90_pop_gauss, cov95_pop_gauss,
  cov99_pop_gauss) = cov_pop["Gaussian"]
 cov50_pop_t, cov80_pop_t, cov90_pop_t, cov95_pop_t, cov99_pop_t = cov_pop[
@@ -343,6 +389,9 @@ sigma_cal50, sigma_cal99 = (
     bisect(lambda v: float(true_coverage(z * v)), p, 0.0, 50.0)
     for z, p in ((z50, 0.5), (z99, 0.99))
 )
+# every fitted σ̂ lies between the two, so no mixture of these Gaussian bands
+# (a mixture's quantile lies between its components') is calibrated at both
+assert sigma_cal50 < sigma_min and sigma_max < sigma_cal99, "σ̂ range"
 # what the figure shows: training points outside the Gaussian's 90 % band,
 # and the extremes of the training and held-out residuals
 r_train = dirty["y"] - dirty["f_theta"](dirty["x"])
