@@ -100,9 +100,8 @@ print(
 # --8<-- [start:weight]
 w = torch.tensor([0.5, 1.0, 2.0, 3.5, 0.8], dtype=torch.float64)
 weighted = nn.CrossEntropyLoss(weight=w)(logits, y)
-assert torch.isclose(weighted, (w[y] * nll).sum() / w[y].sum()), (
-    "weight=: divides by Σ w_y, not by N"
-)
+by_weight_sum = (w[y] * nll).sum() / w[y].sum()
+assert torch.isclose(weighted, by_weight_sum), "weight=: divides by Σ w_y"
 assert not torch.isclose(weighted, (w[y] * nll).mean()), "not the mean of wℓ"
 
 theta_w = torch.zeros(K, dtype=torch.float64, requires_grad=True)
