@@ -121,9 +121,11 @@ def alpha_se(curve, at_row, h_rows=5):
     lo, hi = max(at_row - h_rows, 0), at_row + h_rows
     mid = (lo + hi) // 2
     curvature = (curve[hi] - 2 * curve[mid] + curve[lo]) / h**2
+    assert curvature > 0, "the profile NLL curves upward: α is identified"
     return 1 / math.sqrt(n * curvature.item())
 
 
+log_Z_0, log_Z_2, log_Z_3 = log_Z[0].item(), log_Z[TWO].item(), log_Z[-1].item()
 se_gauss = alpha_se(best["Gaussian"][2], TWO)  # around α = 2
 se_cauchy = alpha_se(best["Cauchy"][2], 0)  # just above α = 0
 alpha_gauss, alpha_cauchy = best["Gaussian"][0], best["Cauchy"][0]
@@ -200,6 +202,8 @@ ax_z.set(
 for name, color in (("Gaussian", "C0"), ("Cauchy", "C4")):
     y = data[name]
     mean_rho = rho(y, alphas, best[name][1]).mean(1)
+    if name == "Cauchy":  # decades spanned over α ∈ [0, 3], for the alt text
+        cauchy_decades = (mean_rho[-1] / mean_rho[0]).log10().item()
     ax_o.plot(alphas[:, 0], mean_rho, color=color, label=f"{name} data")
     ax_o.plot(0, mean_rho[0], "o", color=color, ms=5)
     curve = excess[name]

@@ -157,6 +157,8 @@ density = torch.exp(-nll("Student-t", 100 * s / u, scale=s, nu=nu))
 tail = 2 * torch.trapezoid(density * 100 * s / u**2, u).item()
 assert math.isclose(tail, 2.2e-6, rel_tol=0.01), "rare too: P ≈ 2.2e-6"
 # --8<-- [end:far-point]
+cost_t, pull_ratio = cost["Student-t"], 100 / pull  # quoted on the page
+tail_millionths = tail * 1e6
 print(f"r = 100s under t(3): costs {cost['Student-t']:.2f} nats "
       f"(Gaussian {cost['Gaussian']:.0f}), ψ = {pull:.4f}, P = {tail:.3g}")
 
@@ -172,28 +174,33 @@ style = {
 x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
 zero = torch.zeros(1, dtype=torch.float64)
 fig, (ax_d, ax_l, ax_p) = plt.subplots(
-    1, 3, figsize=(8.6, 3.3), num="noise-influence"
+    1, 3, figsize=(8.6, 3.3), num="noise-influence", layout="constrained"
 )
 for model, (c, label, scale) in style.items():
     rho = nll(model, x, scale=scale)
     ax_d.plot(x, torch.exp(-rho), color=c, label=label)
     ax_l.plot(x, rho - nll(model, zero, scale=scale), color=c)
     ax_p.plot(x, psi(model, x, scale=scale), color=c)
-ax_p.plot(math.sqrt(3), 2 / math.sqrt(3), "o", color="C3", ms=5)
-ax_p.plot(1.0, 1.0, "o", color="C4", ms=5)
+# the two peaks, drawn on top and labelled in their model's colour: the
+# Cauchy's sits at (1, 1), where the Gaussian, Laplace and Huber curves meet
+peak_style = dict(ms=8, mfc="white", mew=2, zorder=5, ls="none", marker="o")
+ax_p.plot(math.sqrt(3), 2 / math.sqrt(3), mec="C3", **peak_style)
+ax_p.plot(1.0, 1.0, mec="C4", **peak_style)
 ax_p.annotate(
-    "peak at $s\\sqrt{\\nu}$",
+    "Student-t peak\nat $s\\sqrt{\\nu} = \\sqrt{3}$",
     xy=(math.sqrt(3), 2 / math.sqrt(3)),
-    xytext=(2.6, 2.2),
+    xytext=(2.3, 2.05),
     fontsize=8,
-    arrowprops=dict(arrowstyle="->", lw=0.8),
+    color="C3",
+    arrowprops=dict(arrowstyle="->", lw=0.8, color="C3"),
 )
 ax_p.annotate(
-    "peak at $s$",
+    "Cauchy peak\nat $s = 1$",
     xy=(1.0, 1.0),
-    xytext=(2.6, -1.3),
+    xytext=(2.3, -1.6),
     fontsize=8,
-    arrowprops=dict(arrowstyle="->", lw=0.8),
+    color="C4",
+    arrowprops=dict(arrowstyle="->", lw=0.8, color="C4"),
 )
 ax_d.set(
     xlabel="residual $r = y - \\hat y$",

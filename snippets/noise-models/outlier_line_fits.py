@@ -169,6 +169,7 @@ assert torch.allclose(fits["Gaussian"] - fit("Gaussian", y_clean), drag), (
 drag_intercept, drag_slope = k * -10.0 / n, -10.0 * x[outlier].sum() / (x**2).sum()
 assert torch.allclose(drag, torch.tensor([drag_intercept, drag_slope]).double())
 gauss_drop = -at(drag, 1.0)  # the Gaussian line's drop at x = 1
+gauss_slope = fits["Gaussian"][1].item()  # this draw's fitted slope
 
 clean = fit_all(y_clean)
 fits2 = fit_all(corrupt(-20.0))
@@ -232,6 +233,8 @@ for model in ("Laplace", "Huber"):
 # --8<-- [end:leverage]
 laplace_drop, huber_drop = drops["Laplace"][0], drops["Huber"][0]
 laplace_drop_spread, huber_drop_spread = drops["Laplace"][1], drops["Huber"][1]
+t_drop = -at(fits["Student-t"] - clean["Student-t"], 1.0)
+cauchy_drop = -at(fits["Cauchy"] - clean["Cauchy"], 1.0)
 true = torch.tensor([1.0, 2.0], dtype=torch.float64)
 for model, theta in fits.items():
     print(
