@@ -23,7 +23,7 @@ nll = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
 assert torch.allclose(nll, -Bernoulli(probs=p).log_prob(y)), (
     "Bernoulli NLL formula"
 )
-assert torch.allclose(nll, -Bernoulli(logits=z).log_prob(y))
+assert torch.allclose(nll, -Bernoulli(logits=z).log_prob(y)), "same, from logits"
 assert torch.allclose(nll.mean(), nn.BCELoss()(p, y)), (
     "BCELoss takes probabilities"
 )

@@ -69,7 +69,7 @@ assert abs(best - sigma_hat) < 2e-3 * sigma_hat, (
 )
 assert torch.isclose(
     mean_nll.min(), 0.5 * torch.log(2 * math.pi * math.e * mse), atol=1e-6
-)
+), "the minimised NLL is ½ log(2πe·MSE)"
 # --8<-- [end:sigma]
 print(
     f"MSE = {mse:.4f}, sigma_hat = {sigma_hat:.4f}, min mean NLL = {mean_nll.min():.4f}"

@@ -59,7 +59,7 @@ loss = nn.GaussianNLLLoss(eps=eps)(
 r2 = 0.09  # the squared residual 0.3²
 assert torch.isclose(
     loss, torch.tensor(0.5 * (math.log(eps) + r2 / eps), dtype=torch.float64)
-)
+), "below eps the loss is the one at var = eps"
 assert torch.isclose(
     grad, torch.tensor(0.5 * (1 / eps - r2 / eps**2), dtype=torch.float64)
 ), "clamp is straight-through: the gradient at var = eps"
@@ -122,7 +122,7 @@ r = 1.3
 per_point = 0.5 * (torch.log(v) + r**2 / v)
 assert torch.isclose(
     v[per_point.argmin()], torch.tensor(r**2, dtype=torch.float64), rtol=3e-3
-)
+), "one point's NLL is smallest at var = r²"
 print(
     f"minimising variance for residual {r}: {v[per_point.argmin()]:.4f} (r² = {r**2:.4f})"
 )

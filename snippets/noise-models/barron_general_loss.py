@@ -93,7 +93,7 @@ for a in (-0.5, -2.0):
         assert mass(a, L) > 2 * L * math.exp(-bound), "mass grows with L"
 for L in (1e2, 1e4, 1e6):  # α = 0: the mass on [−L, L] is 2√2·arctan(L/√2)
     exact = 2 * math.sqrt(2) * math.atan(L / math.sqrt(2))
-    assert math.isclose(mass(0.0, L), exact, rel_tol=1e-6)
+    assert math.isclose(mass(0.0, L), exact, rel_tol=1e-6), "α = 0: arctan mass"
 assert math.isclose(exact, math.sqrt(2) * math.pi, rel_tol=2e-6), (
     "α = 0 is normalisable: total mass √2·π"
 )

@@ -84,7 +84,7 @@ for delta in (0.5, 1.0, 1.345):
         r.abs() <= delta, r**2 / 2, delta * (r.abs() - delta / 2)
     )
     rho = nll("Huber", r, scale=delta)
-    assert torch.allclose(rho, rho_delta + huber_log_z(delta))
+    assert torch.allclose(rho, rho_delta + huber_log_z(delta)), "Huber row"
     mass = torch.trapezoid(torch.exp(-rho), r).item()
     assert math.isclose(mass, 1.0, rel_tol=1e-8), "Huber's density: mass 1"
 # --8<-- [end:table]
@@ -97,7 +97,9 @@ for delta in (0.5, 1.0, 1.345):
 r = torch.linspace(0, 100, 100001, dtype=torch.float64)[1:]  # r > 0
 step = (r[1] - r[0]).item()
 for sigma in (0.5, 1.0, 2.0):  # Gaussian: ψ = r/σ², linear and unbounded
-    assert torch.allclose(psi("Gaussian", r, scale=sigma), r / sigma**2)
+    assert torch.allclose(psi("Gaussian", r, scale=sigma), r / sigma**2), (
+        "Gaussian: ψ = r/σ²"
+    )
 for b in (0.5, 1.0, 2.0):  # Laplace: ψ = sign(r)/b, bounded by 1/b
     assert torch.allclose(psi("Laplace", r, scale=b), 1 / b + 0 * r), (
         "Laplace: every point with r > 0 pulls with the same force 1/b"
@@ -108,17 +110,19 @@ for delta in (0.5, 1.0, 1.345):  # Huber: ψ = clamp(r, −δ, δ), bounded by �
     assert p.max() == delta, "Huber's pull is at most δ"
 for nu, s in ((3.0, 1.0), (4.0, 0.5), (10.0, 2.0)):
     p = psi("Student-t", r, scale=s, nu=nu)
-    assert torch.allclose(p, (nu + 1) * r / (nu * s**2 + r**2))
+    assert torch.allclose(p, (nu + 1) * r / (nu * s**2 + r**2)), "t: ψ formula"
     peak, height = s * math.sqrt(nu), (nu + 1) / (2 * s * math.sqrt(nu))
     r_peak = torch.tensor([peak], dtype=torch.float64)
     at_peak = psi("Student-t", r_peak, scale=s, nu=nu).item()
     assert abs(r[p.argmax()] - peak) <= step, "Student-t: peak at s√ν"
-    assert math.isclose(at_peak, height) and p.max() <= height + 1e-12
+    assert math.isclose(at_peak, height) and p.max() <= height + 1e-12, (
+        "Student-t: peak height (ν+1)/(2s√ν)"
+    )
     assert (p[r > peak].diff() < 0).all(), "and it redescends beyond"
     assert (p < (nu + 1) / r).all(), "towards 0, like (ν+1)/r"
 for s in (0.5, 1.0, 2.0):
     p = psi("Cauchy", r, scale=s)
-    assert torch.allclose(p, 2 * r / (s**2 + r**2))
+    assert torch.allclose(p, 2 * r / (s**2 + r**2)), "Cauchy: ψ formula"
     at_peak = psi("Cauchy", torch.tensor([s], dtype=torch.float64), scale=s)
     at_peak = at_peak.item()
     assert abs(r[p.argmax()] - s) <= step, "Cauchy: peak at r = s"
@@ -147,7 +151,9 @@ cost = {
     for m in ("Gaussian", "Student-t")
 }
 assert math.isclose(cost["Gaussian"], 5000.0), "Gaussian: r²/2 = 5000 nats"
-assert math.isclose(cost["Student-t"], (nu + 1) / 2 * math.log1p(1e4 / nu))
+assert math.isclose(cost["Student-t"], (nu + 1) / 2 * math.log1p(1e4 / nu)), (
+    "Student-t: (ν+1)/2 · log(1 + 10⁴/ν) nats"
+)
 assert math.isclose(cost["Student-t"], 16.22, abs_tol=5e-3), "only 16.2 nats"
 pull = psi("Student-t", far[None], scale=s, nu=nu).item()
 assert math.isclose(pull, 0.0400, abs_tol=5e-5), "ψ(100s) ≈ 0.04/s, not 100/s"

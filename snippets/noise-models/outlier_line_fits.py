@@ -173,7 +173,9 @@ assert torch.allclose(fits["Gaussian"] - fit("Gaussian", y_clean), drag), (
 )
 # XᵀX is diagonal because Σx = 0: intercept k·shift/n, slope shift·Σx_out/Σx²
 drag_intercept, drag_slope = k * -10.0 / n, -10.0 * x[outlier].sum() / (x**2).sum()
-assert torch.allclose(drag, torch.tensor([drag_intercept, drag_slope]).double())
+assert torch.allclose(drag, torch.tensor([drag_intercept, drag_slope]).double()), (
+    "the drag in closed form"
+)
 gauss_drop = -at(drag, 1.0)  # the Gaussian line's drop at x = 1
 gauss_slope = fits["Gaussian"][1].item()  # this draw's fitted slope
 
