@@ -32,6 +32,10 @@ rate_in = nn.PoissonNLLLoss(log_input=False, eps=0.0, reduction="none")(
     eta.exp(), y
 )
 assert torch.allclose(rate_in, loss), "log_input=False takes λ itself"
+default_eps = nn.PoissonNLLLoss(log_input=False, reduction="none")(eta.exp(), y)
+assert torch.allclose(default_eps, eta.exp() - y * torch.log(eta.exp() + 1e-8)), (
+    "by default it computes λ − y log(λ + 1e-8)"
+)
 # --8<-- [end:nll]
 
 # %% [markdown]
