@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Categorical
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 K = 5
 logits = torch.randn(256, K, dtype=torch.float64) * 2
 y = torch.randint(0, K, (256,))
@@ -88,3 +89,41 @@ print(
     "fitted",
     theta.softmax(0).detach().numpy().round(3),
 )
+
+# %% [markdown]
+# Class weights. With `weight=w` and the default reduction="mean",
+# CrossEntropyLoss divides the weighted sum Σ w_{yᵢ} ℓᵢ by Σ w_{yᵢ}, not by N.
+# Either way the weights change the minimiser: a softmax fitted to the labels
+# then returns p_k ∝ w_k n_k, not the class frequencies n_k / N.
+
+# %%
+# --8<-- [start:weight]
+w = torch.tensor([0.5, 1.0, 2.0, 3.5, 0.8], dtype=torch.float64)
+weighted = nn.CrossEntropyLoss(weight=w)(logits, y)
+by_weight_sum = (w[y] * nll).sum() / w[y].sum()
+assert torch.isclose(weighted, by_weight_sum), "weight=: divides by Σ w_y"
+assert not torch.isclose(weighted, (w[y] * nll).mean()), "not the mean of wℓ"
+
+theta_w = torch.zeros(K, dtype=torch.float64, requires_grad=True)
+opt_w = torch.optim.LBFGS(
+    [theta_w],
+    max_iter=200,
+    tolerance_grad=1e-12,
+    tolerance_change=0,
+    line_search_fn="strong_wolfe",
+)
+
+
+def closure_w():
+    opt_w.zero_grad()
+    loss = nn.CrossEntropyLoss(weight=w)(theta_w.expand(256, K), y)
+    loss.backward()
+    return loss
+
+
+opt_w.step(closure_w)
+counts = torch.bincount(y, minlength=K).double()
+assert torch.allclose(
+    theta_w.softmax(0), w * counts / (w * counts).sum(), atol=1e-6
+), "with class weights the fit is p_k ∝ w_k n_k"
+# --8<-- [end:weight]

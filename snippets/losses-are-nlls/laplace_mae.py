@@ -10,7 +10,8 @@ import torch
 from torch import nn
 from torch.distributions import Laplace
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 # skewed targets
 y = torch.distributions.Gamma(2.0, 1.0).sample((1001,)).double()
 y_hat = torch.zeros_like(y) + 1.0

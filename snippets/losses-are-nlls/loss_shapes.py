@@ -57,10 +57,16 @@ assert math.isclose(
 ), "logarithmic"
 for name, curve in nll.items():
     assert curve.argmin() == len(r) // 2, f"{name}: smallest loss at r = 0"
+cauchy_ratios = [growth(nll["Cauchy"], 2 * a, a) for a in (1.0, 1.5, 2.0, 3.0)]
+assert all(b < a for a, b in zip(cauchy_ratios, cauchy_ratios[1:])), (
+    "the Cauchy's doubling ratio keeps falling towards 1"
+)
 # --8<-- [end:growth]
 
 # %%
-fig, (ax_p, ax_l) = plt.subplots(1, 2, figsize=(8.5, 3.4), num="loss-shapes")
+fig, (ax_p, ax_l) = plt.subplots(
+    1, 2, figsize=(8.5, 3.4), num="loss-shapes", layout="constrained"
+)
 for name, curve in nll.items():
     ax_p.plot(r, torch.exp(-curve), color=colors[name], label=name)
     ax_l.plot(r, curve - curve[len(r) // 2], color=colors[name], label=name)

@@ -9,7 +9,8 @@ checked on a grid for a Gaussian (MSE, optimum at the sample mean) and a Laplace
 import matplotlib.pyplot as plt
 import numpy as np
 
-rng = np.random.default_rng(0)
+SEED = 0
+rng = np.random.default_rng(SEED)
 # a small, skewed sample, so mean and median differ
 y = rng.gamma(2.0, 1.0, size=15)
 mu = np.linspace(0.0, 4.0, 4001)  # candidate values of the one parameter
@@ -46,13 +47,13 @@ for name, v in views.items():
         f"{name}: at the mean/median"
     )
 # --8<-- [end:three-views]
-assert (
-    abs(views["Gaussian"]["estimate"] - views["Laplace"]["estimate"]) > 0.2
-), "mean ≠ median here"
+# this draw's mean and median, quoted under the figure
+sample_mean, sample_median = y.mean(), np.median(y)
 
 # %%
 fig, axes = plt.subplots(
-    2, 3, figsize=(9, 4.8), sharex=True, num="mle-three-views"
+    2, 3, figsize=(9, 4.8), sharex=True, num="mle-three-views",
+    layout="constrained",
 )
 for row, (name, v) in enumerate(views.items()):
     color = "C0" if name == "Gaussian" else "C1"

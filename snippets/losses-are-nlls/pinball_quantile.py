@@ -10,10 +10,11 @@ import math
 
 import torch
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 # skewed targets
 y = torch.distributions.Gamma(2.0, 1.0).sample((1001,)).double()
-tau, sigma = 0.9, 1.0
+tau = 0.9
 
 
 # %%
@@ -31,14 +32,15 @@ def asymmetric_laplace_nll(y, mu, sigma, tau):
 
 
 # %%
-u = torch.linspace(-200, 200, 2_000_001, dtype=torch.float64)
-for t in (0.1, 0.5, 0.9):
-    mass = torch.trapezoid(
-        torch.exp(-asymmetric_laplace_nll(u, 0.0, sigma, t)), u
-    )
-    assert torch.isclose(mass, torch.tensor(1.0, dtype=torch.float64)), (
-        "the density integrates to 1"
-    )
+# σ ≠ 1, so that a wrong power of σ in the normaliser would show
+u = torch.linspace(-400, 400, 4_000_001, dtype=torch.float64)
+for sigma in (0.6, 2.5):
+    for t in (0.1, 0.5, 0.9):
+        density = torch.exp(-asymmetric_laplace_nll(u, 0.3, sigma, t))
+        mass = torch.trapezoid(density, u)
+        assert torch.isclose(mass, torch.ones_like(mass), rtol=1e-6), (
+            "the density integrates to 1"
+        )
 assert torch.allclose(pinball(u, 0.5), u.abs() / 2), (
     "τ = ½ is half the absolute error"
 )

@@ -11,7 +11,8 @@ import math
 import torch
 from torch.distributions import Normal, VonMises
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 kappa = torch.tensor(4.0, dtype=torch.float64)
 # angles clustered near ±π, where raw angles wrap around
 y = VonMises(torch.tensor(3.0), torch.tensor(4.0)).sample((1000,)).double()

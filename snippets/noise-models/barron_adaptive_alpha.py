@@ -52,8 +52,9 @@ assert (log_Z.diff() < 0).all(), "heavier tails (smaller α) mean larger Z"
 # --8<-- [end:partition]
 
 # %%
-torch.manual_seed(0)
-n = 1000
+SEED = 0
+torch.manual_seed(SEED)
+n = 3000
 data = {
     "Gaussian": torch.randn(n, dtype=torch.float64),
     "Cauchy": torch.distributions.Cauchy(0.0, 1.0).sample((n,)).double(),
@@ -111,44 +112,68 @@ for name, y in data.items():
     mean_nll, c = profile_nll(y)
     i = torch.where(inside, mean_nll, math.inf).argmin()  # α in [0, 2]
     best[name] = (alphas[i].item(), c[i].item(), mean_nll, c)
-assert best["Gaussian"][0] >= 1.7, "Gaussian data: α ≈ 2 within [0, 2]"
-assert best["Cauchy"][0] <= 0.1, "Cauchy data: α ≈ 0 within [0, 2]"
+
+
+def alpha_se(curve, at_row, h_rows=5):
+    """Standard error of α̂ from the curvature of the profile NLL at a row:
+    1/√(n · d²(mean NLL)/dα²), by a second difference over h = 0.1."""
+    h = h_rows / 50
+    lo, hi = max(at_row - h_rows, 0), at_row + h_rows
+    mid = (lo + hi) // 2
+    curvature = (curve[hi] - 2 * curve[mid] + curve[lo]) / h**2
+    assert curvature > 0, "the profile NLL curves upward: α is identified"
+    return 1 / math.sqrt(n * curvature.item())
+
+
+log_Z_0, log_Z_2, log_Z_3 = log_Z[0].item(), log_Z[TWO].item(), log_Z[-1].item()
+se_gauss = alpha_se(best["Gaussian"][2], TWO)  # around α = 2
+se_cauchy = alpha_se(best["Cauchy"][2], 0)  # just above α = 0
+alpha_gauss, alpha_cauchy = best["Gaussian"][0], best["Cauchy"][0]
+assert alpha_gauss >= 2 - 4 * se_gauss, "Gaussian data: α̂ within 4 s.e. of 2"
+assert alpha_cauchy <= 4 * se_cauchy, "Cauchy data: α̂ within 4 s.e. of 0"
 # --8<-- [end:nll]
 
 # %% [markdown]
 # How flat the Gaussian-data NLL is near α = 2 (in nats per point above its
 # minimum on [0, 2]), and what the edge of the grid does: the density exists
-# for every α ≥ 0, and on [0, 3] this data set's α̂ is still 1.94 (with other
-# seeds it lands on either side of 2).
+# for every α ≥ 0, and on [0, 3] the minimiser can lie on either side of 2.
 
 # %%
 excess = {name: b[2] - b[2][inside].min() for name, b in best.items()}
-assert math.isclose(best["Gaussian"][0], 1.94), "α̂ = 1.94 on this data set"
-assert alphas[best["Gaussian"][2].argmin()].item() == best["Gaussian"][0], (
-    "on the wider grid [0, 3] too: here 1.94 is not the grid's edge"
+alpha_gauss_wide = alphas[best["Gaussian"][2].argmin()].item()  # on [0, 3]
+excess_at_2 = excess["Gaussian"][TWO].item()
+excess_at_3 = excess["Gaussian"][-1].item()
+excess_at_0 = excess["Gaussian"][0].item()
+excess_cauchy_at_2 = excess["Cauchy"][TWO].item()
+assert excess_at_0 > 10 * max(excess_at_2, excess_at_3), (
+    "Gaussian data: α = 0 costs far more than α = 2 or 3"
 )
-assert math.isclose(excess["Gaussian"][TWO], 1.2e-4, abs_tol=0.05e-4)
-assert math.isclose(excess["Gaussian"][-1], 7.1e-3, abs_tol=0.05e-3)
-assert math.isclose(excess["Gaussian"][0], 0.18, abs_tol=0.005)
-assert math.isclose(excess["Cauchy"][TWO], 4.1, abs_tol=0.05)
+assert excess_cauchy_at_2 > 1, "Cauchy data: α = 2 costs over a nat per point"
 
 # %% [markdown]
 # The scales come out right too: at α = 2 the density is N(0, c²), so c² is
 # the mean square; at α = 0 it is a Cauchy with scale √2·c, so on Cauchy(0, 1)
-# data c ≈ 1/√2 (the MLE's standard error is about √(2/n)/√2 ≈ 0.03).
+# data c ≈ 1/√2, with the Cauchy scale MLE's standard error c·√(2/n).
 
 # %%
 c_gauss, c_cauchy = best["Gaussian"][3], best["Cauchy"][3]
-assert math.isclose(c_gauss[TWO], data["Gaussian"].pow(2).mean().sqrt())
-assert abs(c_cauchy[0] - 1 / math.sqrt(2)) < 0.1, "Cauchy(0,1) ⇒ c ≈ 1/√2"
+assert math.isclose(c_gauss[TWO], data["Gaussian"].pow(2).mean().sqrt()), (
+    "α = 2: c² is the mean square"
+)
+se_c = math.sqrt(2 / n) / math.sqrt(2)
+c_cauchy_0 = c_cauchy[0].item()
+assert abs(c_cauchy_0 - 1 / math.sqrt(2)) < 5 * se_c, "Cauchy(0,1) ⇒ c ≈ 1/√2"
 for name, (a, c, curve, _) in best.items():
     print(
         f"{name} data: α̂ = {a:.2f}, ĉ = {c:.3f}; mean NLL at α=0 "
         f"{curve[0]:.4f}, at α=2 {curve[TWO]:.4f}, at α=3 {curve[-1]:.4f}"
     )
+print(f"s.e. of α̂: {se_gauss:.3f} (Gaussian, at 2), {se_cauchy:.3f} (Cauchy, at 0)")
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(8.5, 6.6), num="noise-barron-alpha")
+fig, axes = plt.subplots(
+    2, 2, figsize=(8.5, 6.6), num="noise-barron-alpha", layout="constrained"
+)
 (ax_r, ax_z), (ax_o, ax_n) = axes
 xs = torch.linspace(-6, 6, 601, dtype=torch.float64)
 cmap = plt.get_cmap("viridis")
@@ -177,6 +202,8 @@ ax_z.set(
 for name, color in (("Gaussian", "C0"), ("Cauchy", "C4")):
     y = data[name]
     mean_rho = rho(y, alphas, best[name][1]).mean(1)
+    if name == "Cauchy":  # decades spanned over α ∈ [0, 3], for the alt text
+        cauchy_decades = (mean_rho[-1] / mean_rho[0]).log10().item()
     ax_o.plot(alphas[:, 0], mean_rho, color=color, label=f"{name} data")
     ax_o.plot(0, mean_rho[0], "o", color=color, ms=5)
     curve = excess[name]

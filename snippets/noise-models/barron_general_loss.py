@@ -93,7 +93,7 @@ for a in (-0.5, -2.0):
         assert mass(a, L) > 2 * L * math.exp(-bound), "mass grows with L"
 for L in (1e2, 1e4, 1e6):  # α = 0: the mass on [−L, L] is 2√2·arctan(L/√2)
     exact = 2 * math.sqrt(2) * math.atan(L / math.sqrt(2))
-    assert math.isclose(mass(0.0, L), exact, rel_tol=1e-6)
+    assert math.isclose(mass(0.0, L), exact, rel_tol=1e-6), "α = 0: arctan mass"
 assert math.isclose(exact, math.sqrt(2) * math.pi, rel_tol=2e-6), (
     "α = 0 is normalisable: total mass √2·π"
 )
@@ -127,3 +127,28 @@ for name, curve, slope in (("α = 0", rho(big, 0.0), 2.0), ("t", t_rho, 4.0)):
         f"{name}: ρ grows like {slope:g}·log|r|"
     )
 # --8<-- [end:tails]
+
+# %% [markdown]
+# Which of the five noise models are members? Gaussian (α = 2) and Cauchy
+# (α = 0) are. The Laplace is only a limit: c·ρ(r, 1, c) = √(r² + c²) − c
+# tends to |r| as c → 0, but no (α, c) gives |r| exactly. Huber is not a
+# member: α = 1 is the smooth pseudo-Huber, whose curvature never jumps.
+
+# %%
+# --8<-- [start:members]
+r_mid = torch.linspace(-5, 5, 1001, dtype=torch.float64)
+for c_small in (1e-2, 1e-4, 1e-6):
+    scaled = c_small * rho(r_mid, 1.0, c_small)
+    assert torch.allclose(scaled, (r_mid**2 + c_small**2).sqrt() - c_small), (
+        "c·ρ(r, 1, c) = √(r² + c²) − c"
+    )
+    assert (scaled - r_mid.abs()).abs().max() <= c_small, "→ |r| as c → 0"
+assert (1e-2 * rho(r_mid, 1.0, 1e-2) < r_mid.abs()).any(), "never exactly |r|"
+h_c = 1e-3
+for delta_c in (0.7, 1.345):  # pseudo-Huber's curvature is continuous at δ
+    at = delta_c + h_c * torch.arange(-2, 3, dtype=torch.float64)
+    f = rho(at, 1.0, delta_c)
+    left = (f[2] - 2 * f[1] + f[0]) / h_c**2
+    right = (f[4] - 2 * f[3] + f[2]) / h_c**2
+    assert abs(left - right) < 1e-2, "α = 1: no jump in curvature, unlike Huber"
+# --8<-- [end:members]

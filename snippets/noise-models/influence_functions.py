@@ -84,7 +84,7 @@ for delta in (0.5, 1.0, 1.345):
         r.abs() <= delta, r**2 / 2, delta * (r.abs() - delta / 2)
     )
     rho = nll("Huber", r, scale=delta)
-    assert torch.allclose(rho, rho_delta + huber_log_z(delta))
+    assert torch.allclose(rho, rho_delta + huber_log_z(delta)), "Huber row"
     mass = torch.trapezoid(torch.exp(-rho), r).item()
     assert math.isclose(mass, 1.0, rel_tol=1e-8), "Huber's density: mass 1"
 # --8<-- [end:table]
@@ -97,7 +97,9 @@ for delta in (0.5, 1.0, 1.345):
 r = torch.linspace(0, 100, 100001, dtype=torch.float64)[1:]  # r > 0
 step = (r[1] - r[0]).item()
 for sigma in (0.5, 1.0, 2.0):  # Gaussian: ψ = r/σ², linear and unbounded
-    assert torch.allclose(psi("Gaussian", r, scale=sigma), r / sigma**2)
+    assert torch.allclose(psi("Gaussian", r, scale=sigma), r / sigma**2), (
+        "Gaussian: ψ = r/σ²"
+    )
 for b in (0.5, 1.0, 2.0):  # Laplace: ψ = sign(r)/b, bounded by 1/b
     assert torch.allclose(psi("Laplace", r, scale=b), 1 / b + 0 * r), (
         "Laplace: every point with r > 0 pulls with the same force 1/b"
@@ -108,17 +110,19 @@ for delta in (0.5, 1.0, 1.345):  # Huber: ψ = clamp(r, −δ, δ), bounded by �
     assert p.max() == delta, "Huber's pull is at most δ"
 for nu, s in ((3.0, 1.0), (4.0, 0.5), (10.0, 2.0)):
     p = psi("Student-t", r, scale=s, nu=nu)
-    assert torch.allclose(p, (nu + 1) * r / (nu * s**2 + r**2))
+    assert torch.allclose(p, (nu + 1) * r / (nu * s**2 + r**2)), "t: ψ formula"
     peak, height = s * math.sqrt(nu), (nu + 1) / (2 * s * math.sqrt(nu))
     r_peak = torch.tensor([peak], dtype=torch.float64)
     at_peak = psi("Student-t", r_peak, scale=s, nu=nu).item()
     assert abs(r[p.argmax()] - peak) <= step, "Student-t: peak at s√ν"
-    assert math.isclose(at_peak, height) and p.max() <= height + 1e-12
+    assert math.isclose(at_peak, height) and p.max() <= height + 1e-12, (
+        "Student-t: peak height (ν+1)/(2s√ν)"
+    )
     assert (p[r > peak].diff() < 0).all(), "and it redescends beyond"
     assert (p < (nu + 1) / r).all(), "towards 0, like (ν+1)/r"
 for s in (0.5, 1.0, 2.0):
     p = psi("Cauchy", r, scale=s)
-    assert torch.allclose(p, 2 * r / (s**2 + r**2))
+    assert torch.allclose(p, 2 * r / (s**2 + r**2)), "Cauchy: ψ formula"
     at_peak = psi("Cauchy", torch.tensor([s], dtype=torch.float64), scale=s)
     at_peak = at_peak.item()
     assert abs(r[p.argmax()] - s) <= step, "Cauchy: peak at r = s"
@@ -147,7 +151,9 @@ cost = {
     for m in ("Gaussian", "Student-t")
 }
 assert math.isclose(cost["Gaussian"], 5000.0), "Gaussian: r²/2 = 5000 nats"
-assert math.isclose(cost["Student-t"], (nu + 1) / 2 * math.log1p(1e4 / nu))
+assert math.isclose(cost["Student-t"], (nu + 1) / 2 * math.log1p(1e4 / nu)), (
+    "Student-t: (ν+1)/2 · log(1 + 10⁴/ν) nats"
+)
 assert math.isclose(cost["Student-t"], 16.22, abs_tol=5e-3), "only 16.2 nats"
 pull = psi("Student-t", far[None], scale=s, nu=nu).item()
 assert math.isclose(pull, 0.0400, abs_tol=5e-5), "ψ(100s) ≈ 0.04/s, not 100/s"
@@ -157,6 +163,8 @@ density = torch.exp(-nll("Student-t", 100 * s / u, scale=s, nu=nu))
 tail = 2 * torch.trapezoid(density * 100 * s / u**2, u).item()
 assert math.isclose(tail, 2.2e-6, rel_tol=0.01), "rare too: P ≈ 2.2e-6"
 # --8<-- [end:far-point]
+cost_t, pull_ratio = cost["Student-t"], 100 / pull  # quoted on the page
+tail_millionths = tail * 1e6
 print(f"r = 100s under t(3): costs {cost['Student-t']:.2f} nats "
       f"(Gaussian {cost['Gaussian']:.0f}), ψ = {pull:.4f}, P = {tail:.3g}")
 
@@ -172,28 +180,33 @@ style = {
 x = torch.linspace(-6, 6, 1201, dtype=torch.float64)
 zero = torch.zeros(1, dtype=torch.float64)
 fig, (ax_d, ax_l, ax_p) = plt.subplots(
-    1, 3, figsize=(8.6, 3.3), num="noise-influence"
+    1, 3, figsize=(8.6, 3.3), num="noise-influence", layout="constrained"
 )
 for model, (c, label, scale) in style.items():
     rho = nll(model, x, scale=scale)
     ax_d.plot(x, torch.exp(-rho), color=c, label=label)
     ax_l.plot(x, rho - nll(model, zero, scale=scale), color=c)
     ax_p.plot(x, psi(model, x, scale=scale), color=c)
-ax_p.plot(math.sqrt(3), 2 / math.sqrt(3), "o", color="C3", ms=5)
-ax_p.plot(1.0, 1.0, "o", color="C4", ms=5)
+# the two peaks, drawn on top and labelled in their model's colour: the
+# Cauchy's sits at (1, 1), where the Gaussian, Laplace and Huber curves meet
+peak_style = dict(ms=8, mfc="white", mew=2, zorder=5, ls="none", marker="o")
+ax_p.plot(math.sqrt(3), 2 / math.sqrt(3), mec="C3", **peak_style)
+ax_p.plot(1.0, 1.0, mec="C4", **peak_style)
 ax_p.annotate(
-    "peak at $s\\sqrt{\\nu}$",
+    "Student-t peak\nat $s\\sqrt{\\nu} = \\sqrt{3}$",
     xy=(math.sqrt(3), 2 / math.sqrt(3)),
-    xytext=(2.6, 2.2),
+    xytext=(2.3, 2.05),
     fontsize=8,
-    arrowprops=dict(arrowstyle="->", lw=0.8),
+    color="C3",
+    arrowprops=dict(arrowstyle="->", lw=0.8, color="C3"),
 )
 ax_p.annotate(
-    "peak at $s$",
+    "Cauchy peak\nat $s = 1$",
     xy=(1.0, 1.0),
-    xytext=(2.6, -1.3),
+    xytext=(2.3, -1.6),
     fontsize=8,
-    arrowprops=dict(arrowstyle="->", lw=0.8),
+    color="C4",
+    arrowprops=dict(arrowstyle="->", lw=0.8, color="C4"),
 )
 ax_d.set(
     xlabel="residual $r = y - \\hat y$",

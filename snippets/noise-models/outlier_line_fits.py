@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 import torch
 from torch.distributions import Cauchy, Laplace, Normal, StudentT
 
-torch.manual_seed(0)
+SEED = 0
+torch.manual_seed(SEED)
 n, k = 100, 10
 x = torch.linspace(-1, 1, n, dtype=torch.float64)
 y_clean = 1 + 2 * x + torch.randn(n, dtype=torch.float64)  # σ = 1
@@ -51,20 +52,23 @@ def psi(model, r):
     return torch.autograd.grad(nll[model](r).sum(), r)[0]
 
 
-def fit(model, y, start=None, steps=500):
+def fit(model, y, start=None, steps=1000):
     """(intercept, slope) by IRLS: each step is least squares with
     weights ψ(r)/r, so at a fixed point Σ ψ(rᵢ)·(1, xᵢ) = 0.
     y may hold a batch of data sets, shape (..., n)."""
     theta = torch.zeros(*y.shape[:-1], 2, dtype=torch.float64)
     if start is not None:
         theta = start
-    for _ in range(steps):
+    for step in range(steps):
         r = y - theta @ X.T
-        r = torch.where(r.abs() < 1e-12, 1e-12, r)  # Laplace: ψ(0)/0
+        # Laplace: ψ(r)/r = 1/|r| is infinite at r = 0, so |r| is floored; the
+        # floor is lowered gradually, or IRLS can lock onto two points too early
+        floor = max(1e-12, 0.9**step) if model == "Laplace" else 1e-12
+        r = torch.where(r.abs() < floor, floor, r)
         w = psi(model, r) / r
         A = X.T @ (w[..., :, None] * X)
         new = torch.linalg.solve(A, ((w * y)[..., None, :] @ X)[..., 0, :])
-        done = (new - theta).abs().max() < 1e-13
+        done = (new - theta).abs().max() < 1e-13 and floor == 1e-12
         theta = new
         if done:
             break
@@ -122,26 +126,34 @@ for shift in (-10.0, -20.0):
 # --8<-- [end:global]
 
 # A redescending NLL can have other minima. With the outliers 30 away, IRLS
-# for the Cauchy started near a steep line through the outliers stays there,
-# at a local minimum 265 nats worse than the one reached from the Huber fit.
+# for the Cauchy started on a steep line through the outliers can stop at a
+# second local minimum, far worse than the one reached from the Huber fit.
+# Whether such a minimum exists depends on the draw (for some seeds none of
+# these starts finds one), so what is asserted is only that anything found is
+# a genuine local minimum; the page reports this build's.
 y_30 = corrupt(-30.0)
 good = fit("Cauchy", y_30, start=fit("Huber", y_30))
-bad = fit("Cauchy", y_30, start=torch.tensor([-10.0, -16.0]).double())
-hessian = torch.autograd.functional.hessian(
-    lambda t: total_nll("Cauchy", t, y_30), bad
-)
-assert (X.T @ psi("Cauchy", y_30 - X @ bad)).abs().max() < 1e-9
-assert (torch.linalg.eigvalsh(hessian) > 0).all(), "a local minimum"
-worse = total_nll("Cauchy", bad, y_30) - total_nll("Cauchy", good, y_30)
-assert math.isclose(worse, 265.1, abs_tol=0.1), "a much worse local minimum"
+worse = math.nan  # NLL of the second minimum minus the good one's, if found
+for start_slope in range(-10, -22, -1):  # lines through (0.9, −27)
+    start = torch.tensor([-27.0 - 0.9 * start_slope, start_slope]).double()
+    bad = fit("Cauchy", y_30, start=start)
+    if (X[[0, -1]] @ (bad - good)).abs().max() > 1:
+        hessian = torch.autograd.functional.hessian(
+            lambda t: total_nll("Cauchy", t, y_30), bad
+        )
+        score = X.T @ psi("Cauchy", y_30 - X @ bad)
+        assert score.abs().max() < 1e-9, "IRLS stopped at a stationary point"
+        assert (torch.linalg.eigvalsh(hessian) > 0).all(), "a local minimum"
+        worse = (total_nll("Cauchy", bad, y_30) - total_nll("Cauchy", good, y_30)).item()
+        assert worse > 0, "worse than the fit started from Huber's"
+        break
 pairs = torch.tensor(list(itertools.combinations(range(n), 2)))
 i, j = pairs[:, 0], pairs[:, 1]
 slopes = (y[j] - y[i]) / (x[j] - x[i])
 lines = torch.stack([y[i] - slopes * x[i], slopes], 1)
 l1 = (y[None, :] - lines @ X.T).abs().mean(1)
-assert torch.allclose(fits["Laplace"], lines[l1.argmin()], atol=1e-9), (
-    "IRLS finds the exact L1 line"
-)
+l1_irls = (y - X @ fits["Laplace"]).abs().mean()
+assert l1_irls <= l1.min() + 1e-12, "IRLS reaches the exact L1 optimum"
 
 # %% [markdown]
 # The drag. Least squares is linear in y, so the Gaussian fit moves by exactly
@@ -154,40 +166,84 @@ def at(theta, where):
     return (theta[0] + theta[1] * where).item()
 
 
-true = torch.tensor([1.0, 2.0], dtype=torch.float64)
 d = y - y_clean
 drag = torch.linalg.solve(X.T @ X, X.T @ d)
-assert torch.allclose(fits["Gaussian"] - fit("Gaussian", y_clean), drag)
+assert torch.allclose(fits["Gaussian"] - fit("Gaussian", y_clean), drag), (
+    "least squares moves by exactly the least-squares fit to d"
+)
 # XᵀX is diagonal because Σx = 0: intercept k·shift/n, slope shift·Σx_out/Σx²
-assert math.isclose(drag[0], k * -10.0 / n)
-assert math.isclose(drag[1], -10.0 * x[outlier].sum() / (x**2).sum())
-assert math.isclose(at(drag, 1.0), -3.6733, abs_tol=1e-4), "pulled down"
-for model in ("Laplace", "Huber", "Student-t", "Cauchy"):
-    for where in (-1.0, 1.0):
-        assert abs(at(fits[model] - true, where)) < 1.0, (
-            f"{model} stays within one noise σ of the true line"
-        )
-assert abs(at(fits["Gaussian"] - true, 1.0)) > 3.0
+drag_intercept, drag_slope = k * -10.0 / n, -10.0 * x[outlier].sum() / (x**2).sum()
+assert torch.allclose(drag, torch.tensor([drag_intercept, drag_slope]).double()), (
+    "the drag in closed form"
+)
+gauss_drop = -at(drag, 1.0)  # the Gaussian line's drop at x = 1
+gauss_slope = fits["Gaussian"][1].item()  # this draw's fitted slope
 
-# Twice as gross: the Gaussian drag doubles, Laplace and Huber do not move
-# (their pull is saturated at 1/b and δ), Student-t and Cauchy move back.
-fits2 = fit_all(corrupt(-20.0))
 clean = fit_all(y_clean)
-assert torch.allclose(fits2["Gaussian"] - clean["Gaussian"], 2 * drag)
+fits2 = fit_all(corrupt(-20.0))
+assert torch.allclose(fits2["Gaussian"] - clean["Gaussian"], 2 * drag), (
+    "twice as gross: the Gaussian drag doubles"
+)
 for model in ("Laplace", "Huber"):
+    moved = max(abs(at(fits[model] - clean[model], e)) for e in (-1.0, 1.0))
+    assert moved < gauss_drop / 2, f"{model}: moved by under half the drag"
     assert torch.allclose(fits2[model], fits[model], atol=1e-9), (
         f"{model}: bounded influence, the fit ignores how gross they are"
     )
+# Redescending: far enough out, the outliers stop pulling at all, and the fit
+# is the fit to the 90 inliers alone, as if the outliers had been deleted.
+def fit_inliers(model, theta, steps=500):
+    """The same IRLS on the 90 inliers only."""
+    X_in, y_in = X[~outlier], y_clean[~outlier]
+    for _ in range(steps):
+        r = y_in - X_in @ theta
+        w = psi(model, r) / r
+        theta = torch.linalg.solve(X_in.T @ (w[:, None] * X_in), (w * y_in) @ X_in)
+    return theta
+
+
+fits_far = fit_all(corrupt(-1e5))
 for model in ("Student-t", "Cauchy"):
-    moved = [
-        max(abs(at(f[model] - clean[model], e)) for e in (-1.0, 1.0))
-        for f in (fits, fits2)
-    ]
-    assert moved[1] < moved[0] < 0.3, f"{model}: redescending"
+    kept = fit_inliers(model, clean[model])
+    gap = max(abs(at(fits_far[model] - kept, e)) for e in (-1.0, 1.0))
+    assert gap < 1e-3, f"{model}: outliers far away are ignored completely"
+    for robust in ("Laplace", "Huber"):
+        assert abs(at(fits[model] - clean[model], 1.0)) < abs(
+            at(fits[robust] - clean[robust], 1.0)
+        ), f"{model} moves less than {robust}"
+cauchy_limit = -at(kept - clean["Cauchy"], 1.0)  # the inliers-only fit's drop
 # --8<-- [end:drag]
-for model, drop in (("Laplace", 0.888), ("Huber", 0.930)):
-    moved = at(fits[model] - clean[model], 1.0)  # the outliers' leverage
-    assert math.isclose(-moved, drop, abs_tol=1e-3), f"{model} still drops"
+
+# %% [markdown]
+# Not leverage. The outliers' x values are ordinary: every point's leverage
+# h_ii = (1, x_i)(XᵀX)⁻¹(1, x_i)ᵀ is below the usual flag 2p/n = 0.04. What
+# moves the bounded-influence fits is that all ten outliers push the same way
+# at one end of the design, where the slope can absorb them. Spread the same
+# ten outliers evenly in x and the same fits move much less.
+
+# %%
+# --8<-- [start:leverage]
+leverage = ((X @ torch.linalg.inv(X.T @ X)) * X).sum(1)
+max_outlier_leverage = leverage[outlier].max().item()
+assert max_outlier_leverage < 2 * 2 / n, "no outlier has high leverage"
+spread_out = torch.zeros(n, dtype=torch.bool)
+spread_out[torch.arange(5, n, 10)] = True  # one in every ten, across [−1, 1]
+fits_spread = fit_all(y_clean - 10.0 * spread_out)
+drops = {}
+for model in ("Laplace", "Huber"):
+    drops[model] = (
+        -at(fits[model] - clean[model], 1.0),  # outliers at x > 0.8
+        -at(fits_spread[model] - clean[model], 1.0),  # outliers spread out
+    )
+    assert abs(drops[model][1]) < abs(drops[model][0]), (
+        f"{model}: clustered at one end, the same outliers pull harder"
+    )
+# --8<-- [end:leverage]
+laplace_drop, huber_drop = drops["Laplace"][0], drops["Huber"][0]
+laplace_drop_spread, huber_drop_spread = drops["Laplace"][1], drops["Huber"][1]
+t_drop = -at(fits["Student-t"] - clean["Student-t"], 1.0)
+cauchy_drop = -at(fits["Cauchy"] - clean["Cauchy"], 1.0)
+true = torch.tensor([1.0, 2.0], dtype=torch.float64)
 for model, theta in fits.items():
     print(
         f"{model:9s} intercept {theta[0]:.3f} slope {theta[1]:.3f}; "
@@ -204,7 +260,7 @@ colors = {
     "Cauchy": "C4",
 }
 fig, (ax_f, ax_p) = plt.subplots(
-    1, 2, figsize=(8.6, 3.6), num="noise-outlier-lines"
+    1, 2, figsize=(8.6, 3.6), num="noise-outlier-lines", layout="constrained"
 )
 ax_f.plot(x[~outlier], y[~outlier], "o", color="C7", ms=3, label="data")
 ax_f.plot(x[outlier], y[outlier], "x", color="k", ms=5, label="outliers")
@@ -216,9 +272,25 @@ ax_f.legend(fontsize=7, loc="lower left", ncol=2)
 shifts = torch.linspace(0, 30, 61, dtype=torch.float64)
 batch = y_clean - shifts[:, None] * outlier  # outliers moved down
 fits_batch = fit_all(batch)
+curve_drop = {}
 for model, c in colors.items():
     moved = fits_batch[model] - clean[model]
-    ax_p.plot(shifts, -(moved[:, 0] + moved[:, 1]), color=c, label=model)
+    curve_drop[model] = -(moved[:, 0] + moved[:, 1])
+    ax_p.plot(shifts, curve_drop[model], color=c, label=model)
+# what the right panel shows, for the alt text: where the bounded fits go flat,
+# where the redescending ones peak, and where the Cauchy's drop changes sign
+flat_from = {}
+for model in ("Laplace", "Huber"):
+    still = (fits_batch[model] - fits_batch[model][-1]).abs().amax(1) < 1e-9
+    moving = (~still).nonzero()
+    flat_from[model] = shifts[moving.max() + 1].item() if len(moving) else 0.0
+laplace_flat_from, huber_flat_from = flat_from["Laplace"], flat_from["Huber"]
+t_peak = curve_drop["Student-t"].max().item()
+cauchy_peak = curve_drop["Cauchy"].max().item()
+cauchy_peak_at = shifts[curve_drop["Cauchy"].argmax()].item()
+negative = (curve_drop["Cauchy"] < 0) & (shifts > cauchy_peak_at)
+cauchy_zero_at = shifts[negative.nonzero().min()].item() if negative.any() else math.nan
+cauchy_end = curve_drop["Cauchy"][-1].item()
 ax_p.axvline(10, color="k", lw=0.8, ls=":")
 ax_p.set(
     xlabel="how far the outliers were moved down (noise $\\sigma$'s)",
