@@ -15,8 +15,9 @@ import numpy as np
 SEED = 0
 rng = np.random.default_rng(SEED)
 N, sigma, rho = 20, 0.1, 0.7
-# a design whose two features have sample variance 1 and sample correlation
-# exactly ρ: whiten random draws, then colour them with chol([[1, ρ], [ρ, 1]])
+# a design with uncentred second moments X^T X / N = [[1, ρ], [ρ, 1]] exactly
+# (no intercept, so these are the moments the model uses): whiten random
+# draws, then colour them with chol([[1, ρ], [ρ, 1]])
 Z = rng.normal(size=(N, 2))
 L_Z = np.linalg.cholesky(Z.T @ Z / N)
 L_S = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]))
