@@ -149,7 +149,8 @@ assert silent > correct + 0.5, "the (N, T, K) call is silently different"
 C = 3
 pw = torch.tensor([1.0, 4.0, 9.0])
 seg_z = torch.randn(2, C, 5, C)  # W = C: broadcasting succeeds
-seg_t = (torch.rand(2, C, 5, C) < 0.3).float()
+seg_t = torch.zeros(2, C, 5, C)
+seg_t[:, 2] = (torch.rand(2, 5, C) < 0.7).float()  # class 2 (weight 9) is present
 per_width = F.binary_cross_entropy_with_logits(seg_z, seg_t, pos_weight=pw)
 per_class = F.binary_cross_entropy_with_logits(seg_z, seg_t, pos_weight=pw.view(C, 1, 1))
 by_hand_pw = -(pw.view(C, 1, 1) * seg_t * F.logsigmoid(seg_z)

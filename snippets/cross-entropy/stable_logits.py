@@ -203,7 +203,8 @@ for ax in (ax_loss, ax_slope):
 ax_loss.set(ylabel="loss", ylim=(0, 110))
 ax_slope.set(ylabel=r"$\partial\,\mathrm{loss} / \partial z$", ylim=(-0.05, 1.15))
 ax_loss.legend(loc="upper left", fontsize=8)
-inset = ax_loss.inset_axes([0.56, 0.2, 0.4, 0.36])  # the float32 staircase
+inset = ax_loss.inset_axes([0.475, 0.4, 0.28, 0.36], zorder=5)  # float32 staircase
+inset.set_facecolor("white")
 inset.plot(z_fine, err_fine, color="C7", lw=0.6)
 inset.axhline(math.log(2), color="k", lw=0.6, ls=":")
 inset.axhline(-math.log(2), color="k", lw=0.6, ls=":")
