@@ -64,6 +64,16 @@ def reliability(logits, y, bins=10):
     return mean_conf, acc, share, ece
 
 
+# (9) on a hand-built case with unequal bins: four points at confidence 0.95,
+# three of them correct (gap 0.2), and one at 0.65, correct (gap 0.35).
+# ECE = 4/5 · 0.2 + 1/5 · 0.35 = 0.23; an unweighted mean of the gaps gives 0.275.
+c = torch.tensor([0.95, 0.95, 0.95, 0.95, 0.65], dtype=torch.float64)
+hand_logits = torch.stack([c.log(), (1 - c).log()], dim=1)  # class 0 predicted
+hand_y = torch.tensor([0, 0, 0, 1, 0])
+*_, ece_hand = reliability(hand_logits, hand_y)
+assert abs(ece_hand - 0.23) < 1e-12, "(9): gaps weighted by the share of points"
+
+
 # %%
 # --8<-- [start:temperature]
 net = train(F.cross_entropy)
@@ -93,6 +103,14 @@ scaled_test = logits_test / T
 *_, ece_after = reliability(scaled_test, y_test)
 nll_before = F.cross_entropy(logits_test, y_test).item()
 nll_after = F.cross_entropy(scaled_test, y_test).item()
+# (9) point by point, without bins' shares: Σ_b |Σ_{i∈b} (correct_i − conf_i)| / N
+conf_pt, pred_pt = logits_test.softmax(1).max(1)
+conf_pt = conf_pt.double()
+bin_pt = torch.clamp((conf_pt * 10).long(), max=9)
+ece_direct = sum(
+    ((pred_pt == y_test).double() - conf_pt)[bin_pt == b].sum().abs() for b in range(10)
+).item() / len(y_test)
+assert abs(ece_before - ece_direct) < 1e-5, "the binned ECE is (9), point by point"
 acc_test = (logits_test.argmax(1) == y_test).double().mean().item()
 conf_before = logits_test.softmax(1).max(1).values.mean().item()
 assert torch.equal(logits_test.argmax(1), scaled_test.argmax(1)), (

@@ -58,6 +58,13 @@ except RuntimeError:
 assert raised, "an integer target raises a RuntimeError"
 fixed = F.binary_cross_entropy_with_logits(z, labels.float())
 assert fixed > 0, "cast the target with .float()"
+try:  # CrossEntropyLoss: class indices must be int64 (or uint8)
+    F.cross_entropy(logits, y.to(torch.int32))  # int32, e.g. from numpy
+    int32_raised = False
+except RuntimeError:
+    int32_raised = True
+assert int32_raised, "int32 class indices raise"
+assert torch.isclose(F.cross_entropy(logits, y.to(torch.uint8)), right), "uint8 works"
 # --8<-- [end:dtype]
 
 # %% [markdown]
@@ -131,6 +138,81 @@ silent = F.cross_entropy(seq_logits, seq_y)  # no error, wrong axis
 assert torch.isclose(correct, flat), "permute(0, 2, 1) = flatten to (N·T, K)"
 assert silent > correct + 0.5, "the (N, T, K) call is silently different"
 # --8<-- [end:layout]
+
+# %% [markdown]
+# pos_weight broadcasts against the last dimension, not the class dimension.
+# For (N, C, H, W) logits a pos_weight of shape (C,) raises if W ≠ C and
+# silently weights the width axis if W = C; view it as (C, 1, 1).
+
+# %%
+# --8<-- [start:pos-weight-shape]
+C = 3
+pw = torch.tensor([1.0, 4.0, 9.0])
+seg_z = torch.randn(2, C, 5, C)  # W = C: broadcasting succeeds
+seg_t = torch.zeros(2, C, 5, C)
+seg_t[:, 2] = (torch.rand(2, 5, C) < 0.7).float()  # class 2 (weight 9) is present
+per_width = F.binary_cross_entropy_with_logits(seg_z, seg_t, pos_weight=pw)
+per_class = F.binary_cross_entropy_with_logits(seg_z, seg_t, pos_weight=pw.view(C, 1, 1))
+by_hand_pw = -(pw.view(C, 1, 1) * seg_t * F.logsigmoid(seg_z)
+               + (1 - seg_t) * F.logsigmoid(-seg_z)).mean()
+assert torch.isclose(per_class, by_hand_pw), "pos_weight.view(C, 1, 1): per class"
+assert abs(per_width - per_class) > 0.01, "pos_weight of shape (C,): per column"
+try:
+    F.binary_cross_entropy_with_logits(
+        torch.randn(2, C, 5, 4), torch.ones(2, C, 5, 4), pos_weight=pw
+    )  # W = 4 ≠ C
+    shape_raised = False
+except RuntimeError:
+    shape_raised = True
+assert shape_raised, "W ≠ len(pos_weight): a shape error"
+# --8<-- [end:pos-weight-shape]
+loss_pw_width, loss_pw_class = per_width.item(), per_class.item()
+
+# %% [markdown]
+# ignore_index. With index targets, ignored positions drop out of the sum and
+# of the count; a batch with no kept position returns 0/0 = nan. With
+# probability targets, a negative ignore_index (the default −100) is accepted
+# and ignores nothing; a non-negative one raises.
+
+# %%
+# --8<-- [start:ignore-index]
+all_ignored = F.cross_entropy(logits[:3], torch.full((3,), -100))
+assert torch.isnan(all_ignored), "every target ignored: nan"
+q_targets = logits.softmax(dim=1)
+assert torch.isclose(
+    F.cross_entropy(logits, q_targets, ignore_index=-1), F.cross_entropy(logits, q_targets)
+), "probability targets: a negative ignore_index is silently unused"
+try:
+    F.cross_entropy(logits, q_targets, ignore_index=0)
+    ii_raised = False
+except RuntimeError:
+    ii_raised = True
+assert ii_raised, "probability targets: ignore_index ≥ 0 raises"
+# --8<-- [end:ignore-index]
+
+# %% [markdown]
+# Gradient accumulation with padding. Two micro-batches with different numbers
+# of kept tokens: the mean of their means weights every token of the short
+# one more. The global token mean is the summed loss over the total count.
+
+# %%
+# --8<-- [start:accumulation]
+tok_y = torch.randint(0, K, (12,))
+tok_y[[1, 2, 3, 4, 5, 7]] = -100  # padding: micro-batch 1 keeps 1 token, 2 keeps 5
+tok_logits = torch.randn(12, K)
+tok_logits[0, tok_y[0]] += 6.0  # the short micro-batch's token is easy
+micro = (slice(0, 6), slice(6, 12))
+mean_of_means = sum(F.cross_entropy(tok_logits[m], tok_y[m]) for m in micro) / 2
+n_kept = (tok_y != -100).sum()
+global_mean = sum(
+    F.cross_entropy(tok_logits[m], tok_y[m], reduction="sum") for m in micro
+) / n_kept
+assert torch.isclose(global_mean, F.cross_entropy(tok_logits, tok_y)), (
+    "sum per micro-batch / global count = the token mean of the whole batch"
+)
+assert abs(mean_of_means - global_mean) > 0.01, "the mean of means is not"
+# --8<-- [end:accumulation]
+accum_wrong, accum_right = mean_of_means.item(), global_mean.item()
 
 # %% [markdown]
 # 6. reduction='none' followed by .mean(), with class weights: it divides by N,

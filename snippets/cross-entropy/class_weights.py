@@ -36,6 +36,12 @@ assert torch.isclose(ce_probs, (w[y] * nll).sum() / N), (
 )
 assert torch.isclose(ce_none.mean(), ce_probs), "'none' then .mean() divides by N"
 assert abs(ce_index - ce_probs) > 0.01, "the same labels, two different averages"
+p_soft = torch.distributions.Dirichlet(torch.full((K,), 0.8)).sample((N,))
+ce_soft = nn.CrossEntropyLoss(weight=w)(logits, p_soft)  # soft rows, not one-hot
+soft_by_hand = (w * p_soft * -logits.log_softmax(dim=1)).sum() / N
+assert torch.isclose(ce_soft, soft_by_hand), (
+    "soft probability targets: Σ_i Σ_k w_k p_ik (−log q_ik) / N"
+)
 # --8<-- [end:averaging]
 ratio = (ce_index / ce_probs).item()  # = N / Σ w_y for this batch
 
@@ -54,6 +60,31 @@ ls_index_by_hand = (
 ls_probs = F.cross_entropy(logits, (1 - EPS) * onehot + EPS / K, weight=w)
 assert torch.isclose(ls_index, ls_index_by_hand), "smoothing + weight, index path"
 assert not torch.isclose(ls_index, ls_probs), "and the probability path differs"
+
+# %% [markdown]
+# The two binary routes. With two classes, softmax cross-entropy on the logits
+# (0, z) is BCEWithLogitsLoss on z. With the class weights (1, w) the two
+# routes differ again in the denominator: CrossEntropyLoss(weight) divides by
+# Σ_i w_{y_i}, BCEWithLogitsLoss(pos_weight=w) by N.
+
+# %%
+# --8<-- [start:binary-routes]
+zb = torch.randn(N) * 2  # one logit per example
+yb = torch.randint(0, 2, (N,))
+two_logits = torch.stack([torch.zeros(N), zb], dim=1)  # softmax(0, z)_1 = σ(z)
+assert torch.isclose(
+    F.cross_entropy(two_logits, yb), F.binary_cross_entropy_with_logits(zb, yb.double())
+), "2-logit cross-entropy = BCEWithLogitsLoss on the logit difference"
+W_POS = 3.0
+ce_two = F.cross_entropy(two_logits, yb, weight=torch.tensor([1.0, W_POS]))
+bce_pw = F.binary_cross_entropy_with_logits(zb, yb.double(), pos_weight=torch.tensor(W_POS))
+w_of_y = 1 + (W_POS - 1) * yb.double()  # w_{y_i}
+assert torch.isclose(ce_two * w_of_y.sum() / N, bce_pw), (
+    "same weighted sum; CrossEntropyLoss divides by Σ w_y, BCEWithLogitsLoss by N"
+)
+assert abs(ce_two - bce_pw) > 0.05, "so the two weighted means differ"
+# --8<-- [end:binary-routes]
+ce_two_weighted, bce_pos_weighted = ce_two.item(), bce_pw.item()
 
 # %% [markdown]
 # Where the weighted loss is minimised. A constant logit vector fitted to the

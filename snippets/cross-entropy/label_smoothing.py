@@ -34,6 +34,21 @@ assert torch.isclose(smoothed, by_hand), "= (1 − ε)·NLL + ε·mean_k(−log 
 # --8<-- [end:mixture]
 
 # %% [markdown]
+# label_smoothing also applies to probability targets: the target p becomes
+# (1 − ε)·p + ε/K. Soft targets that were already smoothed are smoothed twice.
+
+# %%
+# --8<-- [start:soft-smoothing]
+p_soft = torch.distributions.Dirichlet(torch.full((K,), 0.7)).sample((N,))
+smoothed_soft = F.cross_entropy(logits, p_soft, label_smoothing=EPS)
+assert torch.isclose(smoothed_soft, F.cross_entropy(logits, (1 - EPS) * p_soft + EPS / K)), (
+    "with probability targets, label_smoothing=ε mixes p with the uniform"
+)
+twice = F.cross_entropy(logits, mixture, label_smoothing=EPS)
+assert not torch.isclose(twice, smoothed), "smoothing a smoothed target: twice"
+# --8<-- [end:soft-smoothing]
+
+# %% [markdown]
 # Another convention in use gives the true class 1 − ε and each other class
 # ε/(K − 1). torch does not use it.
 
@@ -77,9 +92,33 @@ loss_min = F.cross_entropy(z, label, label_smoothing=EPS).item()
 h_target = Categorical(probs=target).entropy().item()
 assert abs(loss_min - h_target) < 1e-10, "the minimum is H(target) > 0"
 top_prob = q_star[0].item()  # 1 − ε + ε/K: the most confident it will get
-gap_k1000 = math.log(1 + 1000 * (1 - 0.1) / 0.1)  # exercise 1: K = 1000, ε = 0.1
-assert abs(gap_k1000 - math.log(9001)) < 1e-12, "(5) at K = 1000, ε = 0.1"
 # --8<-- [end:minimiser]
+
+# %% [markdown]
+# Exercise 1: the same fit with K = 1000 classes and ε = 0.1. The gap that
+# torch's label_smoothing settles at is log(1 + 1000 · 0.9 / 0.1) = log 9001.
+
+# %%
+z_big = torch.zeros(1, 1000, requires_grad=True)
+opt = torch.optim.LBFGS(
+    [z_big], max_iter=200, tolerance_grad=1e-12, tolerance_change=0,
+    line_search_fn="strong_wolfe",
+)
+
+
+def closure_big():
+    opt.zero_grad()
+    loss = F.cross_entropy(z_big, label, label_smoothing=0.1)
+    loss.backward()
+    return loss
+
+
+opt.step(closure_big)
+gaps_big = (z_big[0, 0] - z_big[0, 1:]).detach()
+gap_k1000 = gaps_big.mean().item()
+assert (gaps_big - math.log(9001)).abs().max() < 1e-4, (
+    "K = 1000, ε = 0.1: every logit gap is log 9001"
+)
 
 # %% [markdown]
 # Over many labels the same holds on average: a constant logit vector fitted to

@@ -96,4 +96,20 @@ uniform, vertex = torch.full((K,), 1 / K), onehots[0]
 z_uniform, z_vertex = normaliser(brier, uniform), normaliser(brier, vertex)
 assert abs(z_uniform - z_vertex) > 0.1, "Brier: Σ_y e^−S changes with q, so not an NLL"
 # --8<-- [end:normaliser]
+
+# %% [markdown]
+# Exercise 3: normalising the Brier score gives the NLL of
+# Categorical(softmax(2q)). For p = (0.9, 0.05, 0.05) no q in the simplex has
+# softmax(2q) = p (the ratio 18 exceeds e²), and the expected NLL is lowest on
+# the simplex's boundary, away from q = p.
+
+# %%
+p3 = torch.tensor([0.9, 0.05, 0.05], dtype=torch.float64)
+a, b = torch.meshgrid(torch.linspace(0, 1, 401), torch.linspace(0, 1, 401), indexing="ij")
+inside = a + b <= 1 + 1e-12
+grid = torch.stack([a[inside], b[inside], (1 - a - b)[inside].clamp(min=0)], dim=1)
+risk3 = -(p3 * (2 * grid).log_softmax(dim=1)).sum(dim=1)  # E_p[−log softmax(2q)_y]
+q3 = grid[risk3.argmin()]
+assert q3.min() < 1e-12, "normalised Brier: the minimiser is on the boundary"
+assert (q3 - p3).abs().max() > 0.05, "and it is not q = p"
 print(f"p = {p.numpy().round(3)}; Brier normaliser {z_uniform:.4f} (uniform q) vs {z_vertex:.4f} (one-hot q)")

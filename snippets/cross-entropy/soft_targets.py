@@ -6,6 +6,8 @@ compute −Σ_k p_k log q_k, whose floor is H(p) > 0 unless p is one-hot.
 """
 
 # %%
+import math
+
 import torch
 import torch.nn.functional as F
 from torch.distributions import Bernoulli, Categorical, Dirichlet, kl_divergence
@@ -58,6 +60,53 @@ assert torch.allclose(ce_min, entropy, atol=1e-10), "the minimum is H(p)"
 assert (entropy > 0.1).all(), "and H(p) > 0: the loss never reaches 0"
 # --8<-- [end:minimum]
 h_row0 = entropy[0].item()  # quoted on the page
+
+# %% [markdown]
+# The KL part, with KLDivLoss. Its input is the model's log-probabilities and
+# its target the probabilities p (the reverse of the reading order of
+# KL(p‖q)). reduction="batchmean" divides the summed KL by N; the default
+# "mean" divides by N·K as well.
+
+# %%
+# --8<-- [start:kl-div]
+log_q = logits.log_softmax(dim=1)
+kl_batchmean = F.kl_div(log_q, p, reduction="batchmean")
+kl_default = F.kl_div(log_q, p)  # reduction="mean": torch warns about it
+assert torch.isclose(kl_batchmean, kl.mean()), "batchmean = mean over rows of KL(p‖q)"
+assert torch.isclose(kl_default, kl.mean() / K), "'mean' divides by N·K, not N"
+assert torch.isclose(kl_batchmean, ce.mean() - entropy.mean()), "= loss − H(p)"
+# --8<-- [end:kl-div]
+kl_mean_right, kl_mean_default = kl_batchmean.item(), kl_default.item()
+
+# %% [markdown]
+# Distillation (Hinton et al., 2015) softens both teacher and student logits
+# with a temperature T and multiplies the soft loss by T², because the gradient
+# in the student's logits is (q_T − p_T)/T, which for large T is close to
+# (s − t)/(K T²) when both logit vectors have mean zero.
+
+# %%
+# --8<-- [start:distillation]
+TEMP = 50.0
+teacher = torch.randn(K) * 2
+teacher = teacher - teacher.mean()  # zero-mean logits, as in Hinton et al.
+student = (torch.randn(K) * 2).requires_grad_()
+p_t = (teacher / TEMP).softmax(dim=0)  # the softened teacher: the new floor H(p_T)
+soft = F.cross_entropy(student / TEMP, p_t) * TEMP**2
+(g_student,) = torch.autograd.grad(soft, student)
+s0 = student.detach() - student.detach().mean()
+scale = (s0 - teacher).abs().max() / K
+assert ((g_student - (s0 - teacher) / K).abs() < 0.1 * scale).all(), (
+    "T² · CE(softmax(t/T), softmax(s/T)) has the gradient ≈ (s − t)/K for large T"
+)
+# --8<-- [end:distillation]
+
+# %% [markdown]
+# Perplexity is exp of the mean cross-entropy: a uniform guess over K classes
+# has perplexity K.
+
+# %%
+ppl_uniform = math.exp(F.cross_entropy(torch.zeros(N, K), torch.randint(0, K, (N,))).item())
+assert abs(ppl_uniform - K) < 1e-9, "perplexity of the uniform prediction = K"
 
 # %% [markdown]
 # The binary case: BCEWithLogitsLoss with a target t ∈ (0, 1) is minimised at

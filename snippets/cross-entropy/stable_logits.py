@@ -88,14 +88,21 @@ assert abs(logit_loss - nll_true) < 1e-5 and abs(logit_slope - 1) < 1e-6, (
 
 # %%
 # --8<-- [start:float64]
+# torch computes σ(z) = 1/(1 + e^−z): it is exactly 1 once 1 + e^−z rounds to 1
 z_round32 = math.log(2.0**24)  # e^−z < 2^−24 (half a float32 step above 1)
 z_round64 = math.log(2.0**53)  # the same for float64
 for dtype, z_round in ((torch.float32, z_round32), (torch.float64, z_round64)):
     below = torch.tensor(z_round - 0.05, dtype=dtype)
     above = torch.tensor(z_round + 0.05, dtype=dtype)
     assert torch.sigmoid(below) < 1 and torch.sigmoid(above) == 1, (
-        "σ(z) rounds to 1 once e^−z is under half a step of the float grid at 1"
+        "torch's σ(z) is 1 once 1 + e^−z rounds to 1"
     )
+# a correctly rounded float32 σ would stay below 1 up to log 2^25: the grid
+# just below 1 is twice as fine as the one above
+exact17 = torch.tensor(1 / (1 + math.exp(-z_wrong)), dtype=torch.float64)
+assert exact17.float() < 1 and torch.sigmoid(torch.tensor(z_wrong)) == 1, (
+    "σ(17) = 1 is torch's formula, not the float32 rounding of σ(17)"
+)
 fine64 = loss_and_slope(z_wrong, 0.0, torch.float64, logits=False)
 assert abs(fine64[0] - nll_true) < 1e-7 and abs(fine64[1] - 1) < 1e-6, (
     "float64 at z = 17: BCELoss is still exact"
@@ -117,6 +124,36 @@ assert 0 < mid_slope < 0.01, "float64 at z = 34: the slope is under 1% of 1"
 # --8<-- [end:float64]
 
 # %% [markdown]
+# Half precision. torch computes float16 and bfloat16 σ in float32 and rounds
+# the result, so σ is exactly 1 once e^−z is under half the grid step just
+# below 1: 2^−9 for bfloat16 (z ≈ 6.24) and 2^−12 for float16 (z ≈ 8.32).
+# BCELoss at z = 12, y = 0 is then the clamp; bfloat16's gradient is 0 and
+# float16's is nan. BCEWithLogitsLoss in the same dtype is right.
+
+# %%
+# --8<-- [start:half]
+z_half = 12.0
+half = {}
+for dtype, bits in ((torch.bfloat16, 9), (torch.float16, 12)):
+    z_sat = math.log(2.0**bits)
+    sig_below = torch.sigmoid(torch.tensor(z_sat - 0.05, dtype=dtype))
+    sig_above = torch.sigmoid(torch.tensor(z_sat + 0.05, dtype=dtype))
+    assert sig_below < 1 and sig_above == 1, "half-precision σ saturates at log 2^bits"
+    half[dtype] = (
+        loss_and_slope(z_half, 0.0, dtype, logits=False),
+        loss_and_slope(z_half, 0.0, dtype, logits=True),
+    )
+(bf16_loss, bf16_slope), (bf16_logit_loss, bf16_logit_slope) = half[torch.bfloat16]
+(fp16_loss, fp16_slope), _ = half[torch.float16]
+assert bf16_loss == 100.0 and bf16_slope == 0.0, "bfloat16 BCELoss: 100, gradient 0"
+assert fp16_loss == 100.0 and math.isnan(fp16_slope), "float16 BCELoss: 100, gradient nan"
+assert bf16_logit_loss == z_half and bf16_logit_slope == 1.0, (
+    "bfloat16 BCEWithLogitsLoss: 12 and slope 1, the NLL to bfloat16 precision"
+)
+z_sat_bf16, z_sat_fp16 = math.log(2.0**9), math.log(2.0**12)
+# --8<-- [end:half]
+
+# %% [markdown]
 # A sweep over z for the label y = 0: the loss and its slope, computed by the
 # three routes.
 
@@ -136,10 +173,17 @@ assert torch.allclose(
 ), "the logit route tracks the NLL over the whole sweep"
 # the float32 route is stair-stepped long before it jumps: 1 − σ(z) lives on
 # the float32 grid just below 1
-steps32 = (zs > 10) & (zs < z_round32)
-err32 = (curves["BCELoss, float32"][steps32, 0] - exact_curve[steps32]).abs()
-max_err32 = err32.max().item()
-assert max_err32 > 0.3, "below the jump, float32 BCELoss is already off by > 0.3"
+# the error peaks just below the jump, where 1 − σ is 2^−23 and the truth is
+# about 2^−24: it approaches log 2. Evaluated on a fine grid, forward only.
+z_fine = torch.linspace(10, z_round32 - 1e-4, 20001)
+loss_fine = F.binary_cross_entropy(
+    torch.sigmoid(z_fine), torch.zeros_like(z_fine), reduction="none"
+)
+err_fine = loss_fine.double() - torch.log1p(torch.exp(z_fine.double()))
+max_err32 = err_fine.abs().max().item()
+assert 0.69 < max_err32 < math.log(2), (
+    "below the jump, float32 BCELoss is off by up to log 2"
+)
 
 fig, (ax_loss, ax_slope) = plt.subplots(
     1, 2, figsize=(9, 3.4), num="bce-clamp", layout="constrained"
@@ -159,6 +203,14 @@ for ax in (ax_loss, ax_slope):
 ax_loss.set(ylabel="loss", ylim=(0, 110))
 ax_slope.set(ylabel=r"$\partial\,\mathrm{loss} / \partial z$", ylim=(-0.05, 1.15))
 ax_loss.legend(loc="upper left", fontsize=8)
+inset = ax_loss.inset_axes([0.475, 0.4, 0.28, 0.36], zorder=5)  # float32 staircase
+inset.set_facecolor("white")
+inset.plot(z_fine, err_fine, color="C7", lw=0.6)
+inset.axhline(math.log(2), color="k", lw=0.6, ls=":")
+inset.axhline(-math.log(2), color="k", lw=0.6, ls=":")
+inset.set(xlim=(10, z_round32), ylim=(-0.8, 0.8))
+inset.set_title("float32 BCELoss − NLL", fontsize=7)
+inset.tick_params(labelsize=6)
 ax_loss.set_title("loss: the NLL is $\\log(1+e^z)$", fontsize=10)
 ax_slope.set_title("slope: the NLL's is $\\sigma(z)$", fontsize=10)
 plt.show()
