@@ -94,5 +94,13 @@ fixed = F.gaussian_nll_loss(img, img_target, per_channel.expand_as(img))  # the 
 by_hand = (0.5 * (per_channel.log() + (img - img_target) ** 2 / per_channel)).mean()
 assert torch.isclose(fixed, by_hand), "expand_as gives the broadcast NLL"
 # --8<-- [end:shapes]
+try:
+    F.gaussian_nll_loss(mu, y, 1)  # var=1, a Python int rather than 1.0
+    int_var_error = "none"
+except TypeError:  # from torch.any inside the shape check, not a ValueError
+    int_var_error = "TypeError"
+assert int_var_error == "TypeError", "an int var raises TypeError in torch 2.13"
+assert torch.isclose(F.gaussian_nll_loss(mu, y, 1.0), 0.5 * ((mu - y) ** 2).mean()), \
+    "var=1.0 is the halved squared error"
 print(f"NLL {truth:.4f}; with σ² {right:.4f}; with σ by mistake {wrong:.4f}")
 print(f"var 1e-8 < eps: value at eps {loss.item():.6g}, d/dvar {grad_clamped:.6g}")

@@ -45,6 +45,7 @@ with warnings.catch_warnings(record=True) as caught_gaussian:
     gauss_pairs = F.gaussian_nll_loss(y_hat, y, torch.ones(N, 1), reduction="none")
 # --8<-- [end:gaussian]
 assert gauss_pairs.shape == (N, N), "GaussianNLLLoss broadcasts the same way"
+assert torch.allclose(gauss_pairs, 0.5 * pairs), "the same pairwise comparison, halved (var = 1)"
 assert len(caught_gaussian) == 0, "and does not even warn"
 
 # %%

@@ -1,8 +1,9 @@
 """Softplus plus a floor keeps a variance head finite; squaring and a bare exp do not.
 
 Chapter "Mean squared error": a network that outputs a variance must make it
-positive. Squaring a raw output allows σ² = 0 (an infinite loss), and exp
-overflows at one end and divides by almost nothing at the other. A softplus
+positive. Squaring a raw output allows σ² = 0 (an infinite loss) and its
+gradient explodes as a → 0, and exp overflows at one end and divides by almost
+nothing at the other. A softplus
 with a small floor, or a log-variance that is clamped, stays finite; the floor
 also stops the NLL from running off to −∞ on a point that is fitted exactly.
 """
@@ -47,9 +48,34 @@ assert ok["clamped log-variance"], "a clamped log-variance is finite too"
 assert not ok["square"], "squaring gives σ² = 0 and an infinite loss at a = 0"
 assert not ok["exp"], "a bare exp overflows or divides by ~0 somewhere in [−100, 100]"
 assert torch.isinf(nll(torch.exp(torch.tensor(100.0)))), "e^100 is inf in float32"
-finite_exp = a[nll(heads["exp"]).isfinite()].detach()
-exp_finite_from, exp_finite_to = finite_exp.min().item(), finite_exp.max().item()
-assert -100 < exp_finite_from and exp_finite_to < 100, "exp fails at both ends"
+exp_loss = nll(torch.exp(a))  # a fresh graph: finite_loss_and_grad used the first
+(exp_grad,) = torch.autograd.grad(exp_loss.sum(), a)
+finite_loss = a[exp_loss.isfinite()].detach()  # the loss alone
+finite_both = a[exp_loss.isfinite() & exp_grad.isfinite()].detach()  # loss and gradient
+exp_loss_from, exp_finite_to = finite_loss.min().item(), finite_loss.max().item()
+exp_finite_from = finite_both.min().item()  # the gradient fails first on the left
+assert finite_both.max().item() == exp_finite_to, "on the right both fail together"
+assert -100 < exp_loss_from and exp_finite_to < 100, "exp fails at both ends"
+assert exp_loss_from < exp_finite_from - 40, "the gradient fails ~twice as early: e^(2a)"
+
+# %%
+# --8<-- [start:square_grad]
+def square_grad(a0):
+    """d loss / d a for the squaring head σ² = a², in float64."""
+    a_ = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(nll(a_**2), a_)
+    return g.item()
+
+
+square_grads = [square_grad(a0) for a0 in (0.3, 0.1, 0.03, 0.01)]
+# --8<-- [end:square_grad]
+square_grad_01, square_grad_001 = square_grads[1], square_grads[3]
+for a0, g in zip((0.3, 0.1, 0.03, 0.01), square_grads):
+    exact = 1 / a0 - r**2 / a0**3  # 2a · ½(1/σ² − r²/σ⁴) at σ² = a²
+    assert abs(g - exact) < 1e-9 * abs(exact), f"dℓ/da = 1/a − r²/a³ at a = {a0}"
+assert all(abs(g2) > 10 * abs(g1) for g1, g2 in zip(square_grads, square_grads[1:])), \
+    "near a = 0 the squaring head's gradient grows (like r²/a³), it does not vanish"
+assert all(g < 0 for g in square_grads), "and it pushes a away from 0 (σ² up toward r²)"
 
 # %%
 # --8<-- [start:collapse]
