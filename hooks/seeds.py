@@ -138,7 +138,7 @@ def record(s: Sweep, path: Path = RECORD) -> None:
     text = (
         f"Measured by `python -m hooks.seeds --seeds {len(s.seeds)} --record` at {_commit()}, "
         f"on {os.cpu_count()} cores, in one run.\n\n"
-        f"| Seeds | Seeded snippets | Runs | Failed runs | Compute, all runs | Wall time of this sweep |\n"
+        f"| Seeds | Seeded snippets | Runs | Failed runs | Compute, summed as each run measured it | Wall time of this sweep |\n"
         f"|---:|---:|---:|---:|---:|---:|\n"
         f"| {s.seeds[0]}–{s.seeds[-1]} | {len(s.snippets)} | {len(s.snippets) * len(s.seeds)} | {failed} "
         f"| {s.compute:.0f} s | {s.seconds:.0f} s ({s.executed} runs executed, the rest from the sweep's cache) |\n"
