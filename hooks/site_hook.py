@@ -191,8 +191,8 @@ def quote(ref: str, chapter: str, results: dict) -> str:
     if folder:
         candidates = [f"snippets/{folder}/{stem}.py"] if f"snippets/{folder}/{stem}.py" in results else []
     else:
-        candidates = [rel for rel in results if Path(rel).stem == stem and Path(rel).parent.name == chapter]
-        candidates = candidates or [rel for rel in results if Path(rel).stem == stem]
+        same_stem = _by_stem(results).get(stem, [])
+        candidates = [rel for rel in same_stem if rel.split("/")[-2] == chapter] or same_stem
     if not candidates:
         raise QuoteError(f"{{{{{ref}}}}}: there is no snippet {stem}.py" + (f" in snippets/{folder}/" if folder else ""))
     if len(candidates) > 1:
@@ -210,6 +210,19 @@ def quote(ref: str, chapter: str, results: dict) -> str:
         return format(value, spec)
     except (ValueError, TypeError) as exc:
         raise QuoteError(f"{{{{{ref}}}}}: cannot format {name} = {value!r} with {spec!r} ({exc})") from None
+
+
+_STEMS: dict = {"results": None, "index": {}}
+
+
+def _by_stem(results: dict) -> dict[str, list[str]]:
+    """Snippet paths by file stem, computed once per set of results (a build quotes hundreds of values)."""
+    if _STEMS["results"] is not results:
+        index: dict[str, list[str]] = {}
+        for rel in results:
+            index.setdefault(Path(rel).stem, []).append(rel)
+        _STEMS.update(results=results, index=index)
+    return _STEMS["index"]
 
 
 def _fill_quotes(line: str, fence: list, chapter: str, results: dict, errors: list, where: str) -> str:
