@@ -46,7 +46,7 @@ def test_snippet_keeps_the_contract(path):
         for alias in node.names
     }
     assert not imported & {"hooks", "snippets", "tests"}, "imports nothing from the project"
-    assert imported <= {"math", "numpy", "matplotlib", "torch", "itertools", "functools", "dataclasses", "warnings"}, (
+    assert imported <= {"math", "numpy", "matplotlib", "torch", "itertools", "functools", "dataclasses", "warnings", "io", "pathlib"}, (
         f"unexpected imports {imported}"
     )
     asserts = [node for node in ast.walk(tree) if isinstance(node, ast.Assert)]
