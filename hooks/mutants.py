@@ -2,6 +2,7 @@
 
     python -m hooks.mutants                      # every row of tests/mutations.toml
     python -m hooks.mutants --only why-mse-blurs # the rows of one chapter
+    python -m hooks.mutants --record             # every row; rewrite hooks/mutants-results.md
 
 Each claim box names the snippet that asserts it. The table `tests/mutations.toml` gives,
 for every claim box, at least one wrong-math change to that snippet (a dropped ½, a wrong
@@ -18,6 +19,7 @@ import ast
 import re
 import sys
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from pathlib import Path
 from hooks import runner
 
 TABLE = runner.ROOT / "tests" / "mutations.toml"
+RECORD = runner.ROOT / "hooks" / "mutants-results.md"
 DOCS = runner.ROOT / "docs"
 _CLAIM = re.compile(r'^(\s*)[!?]{3}\+?\s+claim\s+"(.*)"\s*$')
 _SNIPPET_LINK = re.compile(r"\]\(snippet:([A-Za-z0-9_./-]+)\)")
@@ -166,11 +169,33 @@ def uncovered(mutants: list[Mutant], claims: list[Claim]) -> list[Claim]:
     return [c for c in claims if c not in covered]
 
 
+def record(outcomes: list[Outcome], boxes: int, missing: list[Claim], seconds: float, path: Path | None = None) -> None:
+    """The record the "How this site is built" page includes: what the last run of the whole table found."""
+    import os
+
+    from hooks.seeds import _commit
+
+    count = {v: sum(o.verdict == v for o in outcomes) for v in ("killed", "survived", "broken")}
+    text = (
+        f"Measured by `python -m hooks.mutants --record` at {_commit()}, on {os.cpu_count()} cores, in one run.\n\n"
+        f"| Rows | Claim boxes | Killed | Survived | Broken | Boxes without a row | Wall time |\n"
+        f"|---:|---:|---:|---:|---:|---:|---:|\n"
+        f"| {len(outcomes)} | {boxes} | {count['killed']} | {count['survived']} | {count['broken']} "
+        f"| {len(missing)} | {seconds:.0f} s |\n"
+    )
+    bad = [o for o in outcomes if o.verdict != "killed"]
+    if bad or missing:
+        text += "\n| Row | Verdict |\n|---|---|\n" + "".join(f"| `{o.mutant.id}` | {o.verdict} |\n" for o in bad)
+        text += "".join(f"| {c} | no row |\n" for c in missing)
+    (path or RECORD).write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hooks.mutants", description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", type=Path, default=TABLE)
     parser.add_argument("--only", help="only the rows for this chapter's page (its slug)")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--record", action="store_true", help=f"rewrite {runner.relative(RECORD)} (whole table only)")
     args = parser.parse_args(argv)
     claims = claim_boxes()
     mutants = load_table(args.table)
@@ -179,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         claims_shown = [c for c in claims if Path(c.page).stem == args.only]
     else:
         claims_shown = claims
+    if args.record and args.only:
+        parser.error("--record records the whole table; drop --only")
+    started = time.perf_counter()
     outcomes = run(mutants, claims, jobs=args.jobs)
+    seconds = time.perf_counter() - started
     for o in outcomes:
         print(o)
     missing = uncovered(load_table(args.table), claims_shown)
@@ -187,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NO ROW   {c}")
     killed = sum(o.verdict == "killed" for o in outcomes)
     print(f"{killed} of {len(outcomes)} mutants killed; {len(missing)} claim boxes without a row")
+    if args.record:
+        record(outcomes, len(claims_shown), missing, seconds)
     return 0 if killed == len(outcomes) and not missing else 1
 
 

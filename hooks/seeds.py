@@ -75,11 +75,15 @@ class Sweep:
     seconds: float  # wall time of the sweep
     compute: float  # summed compute of every run, including the runs a cache hit recorded earlier
     executed: int  # runs that executed now (the rest were cache hits from an identical earlier run)
+    runs: int  # snippet-seed pairs run
 
 
 def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache: Path = CACHE,
           timeout: float = runner.DEFAULT_TIMEOUT, log=None) -> Sweep:
-    """Run each seeded snippet in `paths` once per seed in `seeds`, in parallel, through the runner."""
+    """Run each seeded snippet in `paths` once per seed in `seeds`, in parallel, through the runner.
+
+    `seeds` is a list of seeds for every snippet, or a function giving the seeds for one snippet.
+    """
     started = time.perf_counter()
     seeded = [p for p in paths if seed_line(p) is not None]
     with tempfile.TemporaryDirectory(prefix="seeds-") as tmp:
@@ -87,7 +91,7 @@ def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache
         variants: dict[str, tuple[str, int]] = {}  # variant rel -> (snippet rel, seed)
         for path in seeded:
             source = path.read_text(encoding="utf-8")
-            for seed in seeds:
+            for seed in (seeds(path) if callable(seeds) else seeds):
                 target = root / path.parent.name / f"{path.stem}.seed{seed}.py"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(with_seed(source, seed), encoding="utf-8")
@@ -102,13 +106,14 @@ def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache
             failures.setdefault(snippet, {})[seed] = runner.Failure(snippet, f.line, f.kind, f.message, f.details)
     compute = sum(r.seconds for r in results.values())
     executed = sum(not r.cached for r in results.values())
-    return Sweep(seeds, [runner.relative(p) for p in seeded], failures, time.perf_counter() - started, compute,
-                 executed)
+    tried = sorted({seed for _, seed in variants.values()})
+    return Sweep(tried, [runner.relative(p) for p in seeded], failures, time.perf_counter() - started, compute,
+                 executed, len(variants))
 
 
 def report(s: Sweep) -> str:
     lines = [f"seeds {s.seeds[0]}..{s.seeds[-1]} on {len(s.snippets)} seeded snippets: "
-             f"{len(s.snippets) * len(s.seeds)} runs, {sum(map(len, s.failures.values()))} failed, "
+             f"{s.runs} runs, {sum(map(len, s.failures.values()))} failed, "
              f"{s.seconds:.0f} s wall ({s.executed} executed now, the rest cached; {s.compute:.0f} s of compute in all)"]
     for snippet in sorted(s.failures):
         by_seed = s.failures[snippet]
@@ -140,7 +145,7 @@ def record(s: Sweep, path: Path = RECORD) -> None:
         f"on {os.cpu_count()} cores, in one run.\n\n"
         f"| Seeds | Seeded snippets | Runs | Failed runs | Compute, summed as each run measured it | Wall time of this sweep |\n"
         f"|---:|---:|---:|---:|---:|---:|\n"
-        f"| {s.seeds[0]}–{s.seeds[-1]} | {len(s.snippets)} | {len(s.snippets) * len(s.seeds)} | {failed} "
+        f"| {s.seeds[0]}–{s.seeds[-1]} | {len(s.snippets)} | {s.runs} | {failed} "
         f"| {s.compute:.0f} s | {s.seconds:.0f} s ({s.executed} runs executed, the rest from the sweep's cache) |\n"
     )
     if rows:

@@ -48,8 +48,12 @@ def test_a_mutant_the_asserts_cannot_see_is_reported_as_surviving(tmp_path):
     rows = [mutants.Mutant(1, "demo.md", "Half", "4 / 2", "4 / 3", "wrong divisor"),
             mutants.Mutant(2, "demo.md", "Half", "print(half)", "print(half * 3)", "changes only what is shown"),
             mutants.Mutant(3, "demo.md", "Half", "4 / 2", "4 / 0", "divides by zero")]
-    verdicts = [o.verdict for o in mutants.run(rows, claims, project=tmp_path)]
-    assert verdicts == ["killed", "survived", "broken"]
+    outcomes = mutants.run(rows, claims, project=tmp_path)
+    assert [o.verdict for o in outcomes] == ["killed", "survived", "broken"]
+    mutants.record(outcomes, len(claims), [], 2.0, path=tmp_path / "record.md")
+    text = (tmp_path / "record.md").read_text()
+    assert "| 3 | 1 | 1 | 1 | 1 | 0 | 2 s |" in text
+    assert "| `demo#2` | survived |" in text and "| `demo#3` | broken |" in text and "demo#1`" not in text
 
 
 @pytest.fixture(scope="module")
