@@ -24,6 +24,7 @@ What is cached
 from __future__ import annotations
 
 import faulthandler
+import functools
 import hashlib
 import io
 import json
@@ -109,18 +110,26 @@ class Result:
 # --------------------------------------------------------------------------- keys
 
 
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[bytes, ...]:
+    """The versions of the packages that shape a snippet's output (slow to read, so read once)."""
+    found = []
+    for name in _VERSIONED:
+        try:
+            found.append(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} missing".encode())
+    return tuple(found)
+
+
 def _fingerprint(style: Path) -> str:
     parts = [
         Path(__file__).read_bytes(),
         Path(style).read_bytes(),
         sys.version.encode(),
         platform.machine().encode(),
+        *_versions(),
     ]
-    for name in _VERSIONED:
-        try:
-            parts.append(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} missing".encode())
     h = hashlib.sha256()
     for p in parts:
         h.update(hashlib.sha256(p).digest())
