@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import http.server
+import threading
 import os
 import shutil
 import socket
@@ -27,8 +30,15 @@ def pytest_configure(config):
     for var, sub in (("MPLCONFIGDIR", "mpl"), ("TMPDIR", "tmp")):
         (scratch / sub).mkdir()
         os.environ[var] = str(scratch / sub)
+    config.lal_scratch = scratch
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
+
+
+def pytest_unconfigure(config):
+    scratch = getattr(config, "lal_scratch", None)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def mkdocs(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -43,6 +53,45 @@ def mkdocs(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600)
     )
 
 
+def short_tmp(prefix: str = "lal-") -> Path:
+    """A new scratch folder with a short path, wherever TMPDIR points.
+
+    Chromium keeps a Unix socket in its profile folder, and Playwright makes that folder in the
+    temporary directory; a socket path longer than the Unix limit (108 bytes) kills the browser.
+    So the browser gets a folder of about 20 bytes: under /tmp if it exists, else TMPDIR as is.
+    """
+    for base in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(base) and os.access(base, os.W_OK):
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+@contextlib.contextmanager
+def chromium(executable: str, args: list[str]):
+    """Debian's Chromium through Playwright, with its profile in a short folder (see short_tmp)."""
+    from playwright.sync_api import sync_playwright
+
+    scratch = short_tmp()
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)  # the Playwright driver copies the environment when it starts
+    try:
+        playwright = sync_playwright().start()
+    finally:
+        if saved is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = saved
+    try:
+        browser = playwright.chromium.launch(executable_path=executable, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,9 +99,38 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def site_port() -> int:
+def site_server():
+    """The server the browser tests use, bound now to a free port so that nothing else can take it
+    between building the site for that address and serving it."""
+    holder: dict[str, str] = {}
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=holder["directory"], **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.holder = holder
+    yield server
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_port(site_server) -> int:
     """The port the browser tests serve the built site on; the site is built for that address."""
-    return free_port()
+    return site_server.server_address[1]
+
+
+@pytest.fixture(scope="session")
+def served(built_site, site_server) -> str:
+    """The built site, served on loopback; its base URL."""
+    site_server.holder["directory"] = str(built_site)
+    thread = threading.Thread(target=site_server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{site_server.server_address[1]}"
+    site_server.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, chromium
 
 # Not grouped: pages are spread over both workers, each with its own build and server.
 pytestmark = pytest.mark.browser
@@ -40,28 +37,32 @@ RAW_TEX_JS = r"""
 """
 
 
-@pytest.fixture(scope="module")
-def served(built_site, site_port):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
+def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run must install it")
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    with chromium(CHROMIUM, ARGS) as browser:
         yield browser
-        browser.close()
+
+
+def test_the_browser_starts_however_long_the_temporary_folder_path_is(tmp_path, monkeypatch):
+    require_chromium()
+    # Nested this deep, a profile folder made under TMPDIR would put Chromium's socket past 108 bytes.
+    deep = tmp_path.joinpath(*["a-long-folder-name"] * 8)
+    deep.mkdir(parents=True)
+    assert len(str(deep)) > 150
+    monkeypatch.setenv("TMPDIR", str(deep))
+    with chromium(CHROMIUM, ARGS) as other:
+        page = other.new_page()
+        page.set_content("<p id=x>started</p>")
+        assert page.inner_text("#x") == "started"
+    assert not list(deep.iterdir()), "nothing was left in the temporary folder"
 
 
 def pages(site: Path) -> list[str]:
