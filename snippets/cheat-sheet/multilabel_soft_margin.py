@@ -26,9 +26,9 @@ assert torch.allclose(loss, bce.mean(dim=1)), "per sample: BCE averaged over cla
 assert torch.allclose(
     nn.MultiLabelSoftMarginLoss()(logits, y), bce.mean()
 ), "default reduction: mean over samples of that"
+weighted = (w * bce).mean(dim=1)
 assert torch.allclose(
-    nn.MultiLabelSoftMarginLoss(weight=w, reduction="none")(logits, y),
-    (w * bce).mean(dim=1),
+    nn.MultiLabelSoftMarginLoss(weight=w, reduction="none")(logits, y), weighted
 ), "weight multiplies each class's BCE; the divisor stays C"
 
 # the normalisation test: exp(-C * loss) over all 2^C label vectors sums to 1

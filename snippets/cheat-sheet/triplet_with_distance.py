@@ -40,8 +40,9 @@ assert torch.allclose(custom, torch.clamp(d_ap - d_an + margin, min=0)), (
 swapped = nn.TripletMarginWithDistanceLoss(
     distance_function=cosine_distance, margin=margin, swap=True, reduction="none"
 )(anchor, positive, negative)
+nearer = torch.minimum(d_an, d_pn)  # the harder of the two negatives
 assert torch.allclose(
-    swapped, torch.clamp(d_ap - torch.minimum(d_an, d_pn) + margin, min=0)
+    swapped, torch.clamp(d_ap - nearer + margin, min=0)
 ), "swap=True: the negative's distance is min(d(a, n), d(p, n))"
 assert (swapped > custom).any(), "swap changes some triplets' loss"
 zero_frac = (custom == 0).double().mean().item()  # meet the margin: no gradient
