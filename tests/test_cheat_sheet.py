@@ -22,7 +22,7 @@ from conftest import ROOT
 DOCS = ROOT / "docs"
 PAGE = DOCS / "reference" / "cheat-sheet.md"
 
-_ROW = re.compile(r"^\|\s*`(?P<name>[A-Za-z_][A-Za-z0-9_]*)`\s*\|")
+_ROW = re.compile(r"^\|\s*(?:`|\*\*)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:`|\*\*)\s*\|")
 _LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 

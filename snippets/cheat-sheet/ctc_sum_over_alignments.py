@@ -67,6 +67,16 @@ print(f"{n_targets} label sequences, probabilities sum to 1; p([1, 2]) = {p_12:.
 # --8<-- [start:gotchas]
 too_long = [1, 1, 2, 2]  # needs 1 _ 1 2 _ 2: six frames, there are five
 assert math.isinf(torch_nll(log_probs[:, 0], too_long)), "infeasible target: inf"
+scores = log_probs[:, :1].clone().requires_grad_()  # (T, 1, C)
+for zero_inf in (False, True):
+    scores.grad = None
+    loss = F.ctc_loss(scores.log_softmax(2), torch.tensor([too_long]), torch.tensor([T]),
+                      torch.tensor([len(too_long)]), reduction="sum", zero_infinity=zero_inf)
+    loss.backward()
+    if zero_inf:
+        assert loss == 0 and (scores.grad == 0).all(), "zero_infinity: loss 0, gradient 0"
+    else:
+        assert scores.grad.isnan().all(), "without zero_infinity the gradient is nan"
 tgt = torch.tensor([[1, 2, 2], [2, 0, 0]])  # padded; lengths say how much is used
 lengths = torch.tensor([3, 1])
 args = (log_probs, tgt, torch.tensor([T, T]), lengths)

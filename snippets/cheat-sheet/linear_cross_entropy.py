@@ -1,18 +1,21 @@
 """LinearCrossEntropyLoss is CrossEntropyLoss of the logits x @ W.T (+ b) from the linear layer it owns: the same categorical NLL, without materialising the logits.
 
 Cheat sheet, the `LinearCrossEntropyLoss` row (new in torch 2.13). Its
-signature is (in_features, num_classes, *, bias=False, ...): the module holds
-the classifier's weight, and forward takes features, not logits.
+signature is (in_features, num_classes, *, bias=False, ..., options=None): the
+module holds the classifier's weight, and forward takes features, not logits.
+options=None is the reference path; the chunked path that never holds all
+(N, C) logits at once needs options=nn.LinearCrossEntropyOptions().
 """
 
 # %%
+import warnings
+
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 SEED = 0
 torch.manual_seed(SEED)
-N, D, C = 32, 12, 9
+N, D, C = 64, 12, 40  # N >= D and C > D: where chunking pays
 x = torch.randn(N, D, dtype=torch.float64)
 y = torch.randint(0, C, (N,))
 
@@ -30,6 +33,21 @@ for bias, smoothing in ((False, 0.0), (True, 0.15)):
         logits = logits + lce.linear.bias
     ce = nn.CrossEntropyLoss(label_smoothing=smoothing)(logits, y)
     assert torch.allclose(lce(x, y), ce), "= CrossEntropyLoss(x @ W.T + b, y)"
+
+# the chunked path, opted into with options, gives the same loss ...
+chunked = nn.LinearCrossEntropyLoss(D, C, bias=True, dtype=torch.float64,
+                                    options=nn.LinearCrossEntropyOptions())
+chunked.load_state_dict(lce.state_dict())
+plain_ce = nn.CrossEntropyLoss()(logits, y)
+assert torch.allclose(chunked(x, y), plain_ce), "options=LinearCrossEntropyOptions(): same loss"
+# ... but only for some settings: with label smoothing it warns and falls back
+smoothed = nn.LinearCrossEntropyLoss(D, C, bias=True, label_smoothing=0.15,
+                                     dtype=torch.float64,
+                                     options=nn.LinearCrossEntropyOptions())
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    smoothed(x, y)
+assert any("ignored" in str(c.message) for c in caught), "label_smoothing > 0: not chunked"
 
 # gradients reach the weight it owns, as they would through nn.Linear
 lce(x, y).backward()
