@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from html import escape as html_escape
 import re
 import subprocess
 import sys
@@ -36,6 +37,7 @@ _INCLUDE = re.compile(r'^(\s*)(?:```\w*\s*)?-{1,}8<-{1,}\s+"([^"]+)"\s*$')
 _FIGURE_LINK = re.compile(r"\]\(figure:([a-z0-9-]+)\)")
 _SNIPPET_LINK = re.compile(r"\]\(snippet:([A-Za-z0-9_./-]+)\)")
 _CLAIM = re.compile(r'^(\s*)[!?]{3}\+?\s+claim\b')
+_SECTION_LINE = re.compile(r"^\s*# -+8<-+ \[(start|end):")
 _SECTION = re.compile(r"-+8<-+\s+\[start:([a-z][-_0-9a-z]*)\]")
 # {{ stem.name }}, {{ stem.name:.3f }} or {{ chapter/stem.name:.1% }}: a value a snippet computed.
 _QUOTE = re.compile(r"\{\{(.*?)\}\}")
@@ -293,9 +295,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         inc = _INCLUDE.match(line)
         if inc:
             _check_include(src, number, inc.group(2))
-            rel = inc.group(2).split(":")[0]
+            rel = inc.group(2).partition(":")[0]
             if rel in results and not results[rel].ok:
                 used_failed[rel] = results[rel].failure
+            if rel in results:
+                _mark_code(out, line)
 
         for m in _SNIPPET_LINK.finditer(line):
             rel = f"snippets/{m.group(1)}"
@@ -334,6 +338,45 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if head:
         out = _insert_after_title(out, head)
     return "\n".join(out) + "\n"
+
+
+def _mark_code(out: list[str], line: str) -> None:
+    """Put a marker before the fence that holds an include of a snippet, so that on_page_content can
+    tie the blocks together: an excerpt's copy button copies the whole snippet, since the excerpt
+    alone would not run."""
+    if _FENCE.match(line):  # ```python --8<-- "..." on one line
+        at, opener = len(out), line
+    else:
+        at = next((i for i in range(len(out) - 1, -1, -1) if out[i].strip()), None)
+        if at is None or not _FENCE.match(out[at]):
+            return  # not in a code block
+        opener = out[at]
+    rel, _, section = _INCLUDE.match(line).group(2).partition(":")
+    indent = opener[: len(opener) - len(opener.lstrip())]
+    out[at:at] = [f"{indent}<!-- {'excerpt' if section else 'whole'}: {rel} -->", ""]
+
+
+_MARKED = re.compile(r'<!-- (excerpt|whole): (snippets/[\w./-]+) -->\s*<div class="([^"]*\bhighlight\b[^"]*)"')
+
+
+def _tie_excerpts_to_snippets(html: str) -> str:
+    """Material's copy button copies a [data-copy] ancestor's text if there is one. An excerpt gets
+    its snippet's path (data-copy-whole); javascripts/copy.js copies the page's full block of that
+    snippet. If the page has no full block of it, the excerpt carries the whole text itself."""
+    shown = set(re.findall(r"<!-- whole: (snippets/[\w./-]+) -->", html))
+
+    def tie(m: re.Match) -> str:
+        kind, rel, classes = m.groups()
+        if kind == "whole":
+            return f'<div class="{classes}" data-snippet="{rel}"'
+        attrs = f'class="{classes} excerpt" data-copy-whole="{rel}"'
+        if rel not in shown:
+            lines = (state["project"] / rel).read_text(encoding="utf-8").splitlines()
+            text = "\n".join(ln for ln in lines if not _SECTION_LINE.match(ln)).rstrip()  # as a full listing shows it
+            attrs += f' data-copy="{html_escape(text, quote=True)}"'
+        return f"<div {attrs}"
+
+    return _MARKED.sub(tie, html)
 
 
 def _insert_after_title(lines: list[str], blocks: list[str]) -> list[str]:
@@ -381,7 +424,7 @@ def on_page_content(html: str, page, config, files) -> str:
             f'<a href="{download}" download>Download the <code>.ipynb</code></a> and run it top to bottom.</p>\n'
             + html
         )
-    return html
+    return _tie_excerpts_to_snippets(html)
 
 
 def _url(page, src_uri: str, files: Files) -> str:

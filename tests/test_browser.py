@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, chromium
+from conftest import ROOT, SNIPPETS, chromium
 
 # Not grouped: pages are spread over both workers, each with its own build and server.
 pytestmark = pytest.mark.browser
 
+SECTION_MARK = re.compile(r"^\s*# -+8<-+ \[(start|end):")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 ARGS = [
@@ -135,6 +139,47 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
     page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=path.startswith("idea/"))
     page.close()
     assert not problems, problems
+
+
+# A snippet as the page lists it in full: the include drops the section markers.
+SNIPPET_TEXTS = {
+    "\n".join(ln for ln in p.read_text(encoding="utf-8").splitlines() if not SECTION_MARK.match(ln)).rstrip(): p
+    for p in SNIPPETS
+}
+CODE_PAGES = [p for p in PAGES if p.startswith(("idea/", "losses/", "reference/"))]
+
+
+@pytest.mark.parametrize("path", CODE_PAGES, ids=[p.strip("/") for p in CODE_PAGES])
+def test_every_copy_button_copies_code_that_runs_on_its_own(path, served, browser, tmp_path):
+    """Press each code block's copy button and read the clipboard, as a reader would paste it.
+    A copy that is a whole snippet runs on its own (test_snippets runs each one from an empty
+    folder); anything else is run here, alone, in a fresh interpreter."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{served}/{path}", wait_until="networkidle")
+    page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
+    buttons = page.locator("article .highlight [data-clipboard-target]")
+    copies = []
+    for i in range(buttons.count()):
+        page.evaluate("navigator.clipboard.writeText('')")
+        buttons.nth(i).click(force=True)
+        page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)", polling=50, timeout=5000)
+        copies.append(page.evaluate("navigator.clipboard.readText()"))
+        excerpt = buttons.nth(i).evaluate("b => b.closest('.excerpt') !== null")
+        if excerpt:
+            assert "whole snippet" in buttons.nth(i).get_attribute("title"), "the button says what it copies"
+    context.close()
+    failures = []
+    for n, text in enumerate(dict.fromkeys(copies)):
+        if text.rstrip() in SNIPPET_TEXTS:
+            continue
+        script = tmp_path / f"copied_{n}.py"
+        script.write_text(text, encoding="utf-8")
+        run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
+        if run.returncode:
+            failures.append(f"block starting {text[:60]!r} fails alone:\n{run.stderr[-600:]}")
+    assert not failures, "\n\n".join(failures)
 
 
 def test_the_chapter_page_renders_its_math_and_figures(served, browser):

@@ -58,6 +58,28 @@ def test_quoted_values_are_filled_in_from_the_snippet_and_follow_it(fixture_site
     assert "25.0%" not in html and "rises by 2.00" not in html, "no stale value"
 
 
+def test_an_excerpts_copy_button_gets_the_whole_snippet(fixture_site):
+    """An excerpt alone does not run: its block names its snippet, and carries the snippet's text
+    itself unless the page lists that snippet in full (then javascripts/copy.js copies that listing)."""
+    import html as html_lib
+
+    page = fixture_site / "site" / "demo" / "index.html"
+    lines = (fixture_site / "snippets/demo/line_plot.py").read_text().splitlines()
+    whole = "\n".join(ln for ln in lines if "--8<-- [" not in ln).rstrip()
+    assert len(whole.splitlines()) < len(lines), "the fixture snippet has sections"
+    assert build(fixture_site).returncode == 0
+    excerpt = re.search(r'<div class="highlight excerpt" data-copy-whole="snippets/demo/line_plot.py" '
+                        r'data-copy="([^"]*)"', page.read_text())
+    assert excerpt and html_lib.unescape(excerpt.group(1)) == whole
+    demo = fixture_site / "docs" / "demo.md"
+    demo.write_text(demo.read_text() + '\n??? example "Full snippet"\n\n    ```python\n'
+                    '    --8<-- "snippets/demo/line_plot.py"\n    ```\n')
+    assert build(fixture_site).returncode == 0
+    html = page.read_text()
+    assert '<div class="highlight excerpt" data-copy-whole="snippets/demo/line_plot.py">' in html
+    assert 'data-snippet="snippets/demo/line_plot.py"' in html and "data-copy=" not in html
+
+
 @pytest.mark.parametrize("quote, message", [
     ("{{ other.totl }}", "snippets/demo/other.py has no top-level value 'totl' (it has: share, total)"),
     ("{{ other.total:.2q }}", "cannot format total = 45 with '.2q'"),
