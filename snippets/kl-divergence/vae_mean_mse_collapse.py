@@ -20,7 +20,7 @@ SEED = 0
 rng = np.random.default_rng(SEED)
 torch.manual_seed(SEED)
 torch.set_num_threads(1)
-S, N, d = 12, 512, 6  # image side, training images, latent dimensions
+S, N, d = 12, 384, 6  # image side, training images, latent dimensions
 D = S * S
 
 
