@@ -96,10 +96,16 @@ assert (rev_sd < fwd_sd + 1e-6).all(), "the reverse fit is never wider than the 
 i3 = int(torch.argmin((r - 3).abs()))
 mass_far_rev = 0.5 * (1 + math.erf(-rev_mu[i3].item() / (rev_sd[i3].item() * math.sqrt(2))))
 assert mass_far_rev < 5e-3, "at a = 3s the reverse fit puts under 0.5% of its mass on the other side of 0"
+# the jump is a change of global minimiser between two local ones
+i20, i28, i29 = (int(torch.argmin((r - v).abs())) for v in (2.0, 2.8, 2.9))
+assert (r_mu[i20].abs() < 1e-3 * s).all(), "a/s = 2: every start, even on a mode, ends on the centre line"
+assert (r_mu[i28, 2:] > 0.9 * r[i28] * s).all(), "a/s = 2.8: starts on a mode stay near it (a local minimum)"
+assert r_kl[i28, 2] > r_kl[i28, 0] and r_kl[i29, 2] < r_kl[i29, 0], "and it overtakes the centred one between 2.8 and 2.9"
 # --8<-- [end:checks]
 r_switch = r[(rev_mu > 0.5 * r * s) & (r > 0)].min().item()  # first separation where the fit has left the centre
-i28 = int(torch.argmin((r - 2.8).abs()))
 rev_sd_28 = rev_sd[i28].item() / s
+kl_centre_28, kl_mode_28 = r_kl[i28, 0].item(), r_kl[i28, 2].item()
+kl_centre_29, kl_mode_29 = r_kl[i29, 0].item(), r_kl[i29, 2].item()
 fwd_sd_3, rev_sd_3, rev_mu_3 = fwd_sd[i3].item() / s, rev_sd[i3].item() / s, rev_mu[i3].item() / s
 rev_kl_3 = r_kl[i3, best[i3]].item()
 print(f"switch at a/s = {r_switch:.1f}; at a/s = 3: forward σ/s = {fwd_sd_3:.3f}, reverse μ/s = {rev_mu_3:.3f}, σ/s = {rev_sd_3:.3f}")

@@ -20,6 +20,7 @@ SEED = 0
 rng = np.random.default_rng(SEED)
 torch.manual_seed(SEED)
 torch.set_num_threads(1)
+torch.set_default_dtype(torch.float32)  # a notebook run may have set float64 earlier
 S, N, d = 12, 384, 6  # image side, training images, latent dimensions
 D = S * S
 
