@@ -1,0 +1,49 @@
+"""Cross-entropy is entropy plus KL, KL is at least 0, and it is not symmetric.
+
+Chapter "KL divergence", first section. For categorical distributions p and q
+drawn at random (generic, not uniform, not one-hot), the soft-target
+`F.cross_entropy` equals H(p) + KL(p ‖ q) row by row, KL(p ‖ q) ≥ 0 with
+equality only at q = p, and KL(p ‖ q) ≠ KL(q ‖ p).
+"""
+
+# %%
+import torch
+import torch.nn.functional as F
+
+SEED = 0
+torch.manual_seed(SEED)
+torch.set_default_dtype(torch.float64)
+N, C = 6, 5
+p = torch.distributions.Dirichlet(torch.full((C,), 0.8)).sample((N,))
+logits = 1.5 * torch.randn(N, C)
+q = logits.softmax(-1)
+
+
+# %%
+# --8<-- [start:kl]
+def kl(p, q):
+    """KL(p ‖ q) = Σ_c p_c log(p_c / q_c), with 0·log 0 = 0, one value per row."""
+    terms = torch.where(p > 0, p * (p.log() - q.log()), torch.zeros_like(p))
+    return terms.sum(-1)
+
+
+def entropy(p):
+    return -torch.where(p > 0, p * p.log(), torch.zeros_like(p)).sum(-1)
+
+
+cross_entropy = F.cross_entropy(logits, p, reduction="none")  # −Σ p log q per row
+assert torch.allclose(cross_entropy, entropy(p) + kl(p, q), atol=1e-12), "CE = H + KL"
+assert (kl(p, q) > 0).all() and kl(p, p).abs().max() < 1e-15, "Gibbs: KL ≥ 0, = 0 iff q = p"
+forward, reverse = kl(p, q), kl(q, p)
+assert ((forward - reverse).abs() > 1e-3).all(), "KL(p‖q) ≠ KL(q‖p) on every row"
+# --8<-- [end:kl]
+kl_forward_row0, kl_reverse_row0 = forward[0].item(), reverse[0].item()
+
+# %%
+# The gradient of the cross-entropy in the logits is q − p, the same as the
+# gradient of KL(p ‖ q), since H(p) does not depend on the logits.
+z = logits.clone().requires_grad_()
+(g_ce,) = torch.autograd.grad(F.cross_entropy(z, p, reduction="sum"), z)
+(g_kl,) = torch.autograd.grad(kl(p, z.softmax(-1)).sum(), z)
+assert torch.allclose(g_ce, g_kl, atol=1e-12) and torch.allclose(g_ce, q - p, atol=1e-12), "same gradient q − p"
+print(f"row 0: KL(p‖q) = {kl_forward_row0:.4f}, KL(q‖p) = {kl_reverse_row0:.4f}")
