@@ -4,7 +4,7 @@ Chapter "Perceptual loss": with a fixed isotropic variance, -log N(phi(y) | phi(
 is the squared feature distance over 2 sigma^2 plus a constant, and Johnson et al.'s
 feature loss is this NLL at sigma^2 = CHW/2. Read as a function of the pixels, the same
 Gaussian is not a density: without the Jacobian of phi it does not integrate to 1 (and
-its integral depends on the target), and with a ReLU it does not integrate at all.
+its integral depends on the prediction), and with a ReLU it does not integrate at all.
 """
 
 # %%
@@ -21,9 +21,9 @@ torch.set_default_dtype(torch.float64)
 # %%
 # --8<-- [start:nll]
 phi = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU())
-y, y_hat = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)  # a target image and a prediction
+target, pred = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)  # a target image y and a prediction ŷ
 with torch.no_grad():
-    f, f_hat = phi(y), phi(y_hat)
+    f, f_hat = phi(target), phi(pred)
 _, C, H, W = f.shape
 D = C * H * W
 sq = (f - f_hat).pow(2).sum()
@@ -40,47 +40,47 @@ assert johnson_gap < 1e-8, "Johnson's feature loss is that NLL at sigma^2 = CHW/
 
 # %%
 # --8<-- [start:pixels]
-x = torch.linspace(-12, 12, 240_001)                       # the pixel value, on a fine grid
-dx = (x[1] - x[0]).item()
+y = torch.linspace(-12, 12, 240_001)                       # the data's pixel value, on a fine grid
+dy = (y[1] - y[0]).item()
 sigma = 0.37
 smooth = lambda t: t + 0.6 * t**3                           # an invertible feature map
 d_smooth = lambda t: 1 + 1.8 * t**2                         # its derivative, the Jacobian
 gauss = lambda u, m: torch.exp(-((u - m) ** 2) / (2 * sigma**2)) / math.sqrt(2 * math.pi * sigma**2)
 mass_no_jac, mass_jac = {}, {}
-for target in (0.3, 1.4):
-    mass_no_jac[target] = (gauss(smooth(x), smooth(torch.tensor(target))).sum() * dx).item()
-    mass_jac[target] = (gauss(smooth(x), smooth(torch.tensor(target))) * d_smooth(x)).sum().item() * dx
+for y_hat in (0.3, 1.4):                                   # two predictions
+    mass_no_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat))).sum() * dy).item()
+    mass_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat))) * d_smooth(y)).sum().item() * dy
 
 relu = torch.relu
-target_relu = 0.8
-relu_mass = lambda lo: (gauss(relu(x[x >= lo]), target_relu).sum() * dx).item()  # integral from lo to 12
-relu_growth = relu_mass(-10) - relu_mass(-5)               # five more units of x, all with phi(x) = 0
+pred_relu = 0.8
+relu_mass = lambda lo: (gauss(relu(y[y >= lo]), pred_relu).sum() * dy).item()  # integral from lo to 12
+relu_growth = relu_mass(-10) - relu_mass(-5)               # five more units of y, all with phi(y) = 0
 # --8<-- [end:pixels]
 mass_03, mass_14 = mass_no_jac[0.3], mass_no_jac[1.4]
-assert all(abs(m - 1) < 1e-6 for m in mass_jac.values()), "with |phi'(x)| the pulled-back Gaussian integrates to 1"
+assert all(abs(m - 1) < 1e-6 for m in mass_jac.values()), "with |phi'(y)| the pulled-back Gaussian integrates to 1"
 assert all(abs(m - 1) > 0.05 for m in mass_no_jac.values()), "without the Jacobian it does not integrate to 1"
-assert abs(mass_03 - mass_14) > 0.05, "and its integral depends on the target"
-flat = gauss(torch.tensor(0.0), target_relu).item()
+assert abs(mass_03 - mass_14) > 0.05, "and its integral depends on the prediction"
+flat = gauss(torch.tensor(0.0), pred_relu).item()
 assert abs(relu_growth - 5 * flat) < 1e-4 * flat * 5 + 1e-9, (
-    "with a ReLU every x < 0 has the same feature, so the integral grows without bound"
+    "with a ReLU every y < 0 has the same feature, so the integral grows without bound"
 )
 relu_flat_level = flat
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, num="perceptual-pixel-density", figsize=(8.4, 3.4), layout="constrained")
-xs = x[::100]
-t = 1.4
-ax1.plot(xs, gauss(smooth(xs), smooth(torch.tensor(t))), "--", color="C0",
-         label=f"N(φ(x); φ(y), σ²): area {mass_no_jac[t]:.3f}")
-ax1.plot(xs, gauss(smooth(xs), smooth(torch.tensor(t))) * d_smooth(xs), "-", color="C0",
-         label=f"× |φ'(x)|: area {mass_jac[t]:.3f}")
-ax1.set_xlim(0.6, 2.0)
-ax1.set_xlabel("pixel value x")
-ax1.set_title(f"φ(x) = x + 0.6x³, target y = {t}")
+ys = y[::100]
+for y_hat, ls in ((0.3, ":"), (1.4, "--")):
+    ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(y_hat))), ls, color="C0",
+             label=f"ŷ = {y_hat}, no Jacobian: area {mass_no_jac[y_hat]:.3f}")
+ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(1.4))) * d_smooth(ys), "-", color="C0",
+         label=f"ŷ = 1.4, × |φ'(y)|: area {mass_jac[1.4]:.3f}")
+ax1.set_xlim(-0.6, 2.0)
+ax1.set_xlabel("pixel value y")
+ax1.set_title("φ(y) = y + 0.6y³")
 ax1.legend(loc="upper left", fontsize="small")
-ax2.plot(xs, gauss(relu(xs), target_relu), "-", color="C0", label="N(ReLU(x); ReLU(y), σ²)")
+ax2.plot(ys, gauss(relu(ys), pred_relu), "-", color="C0", label=f"N(ReLU(y); ReLU(ŷ), σ²), ŷ = {pred_relu}")
 ax2.set_xlim(-6, 3)
-ax2.set_xlabel("pixel value x")
-ax2.set_title(f"φ = ReLU, target y = {target_relu}: area ∞")
+ax2.set_xlabel("pixel value y")
+ax2.set_title("φ = ReLU: area ∞ (flat for every y < 0)")
 ax2.legend(loc="upper left", fontsize="small")
 plt.show()

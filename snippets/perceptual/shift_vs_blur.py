@@ -84,7 +84,8 @@ feat_ratio, unit_ratio = torch.zeros(N_NETS, 4), torch.zeros(N_NETS, 4)   # d(sh
 for n in range(N_NETS):
     net = random_vgg16()                                      # a new random draw of the weights
     with torch.no_grad():
-        f_ref, f_shift, f_blur = (relu_features(net, x) for x in (reference, shifted, blurred))
+        f_all = relu_features(net, torch.cat([reference, shifted, blurred]))   # one batch of three
+    f_ref, f_shift, f_blur = ([f[k : k + 1] for f in f_all] for k in range(3))
     for j in range(4):
         feature_mse = lambda a, b: (a - b).pow(2).mean()     # Johnson et al.: ||.||^2 / (C H W)
         lpips_like = lambda a, b: (unit(a) - unit(b)).pow(2).sum(dim=1).mean()  # LPIPS, all weights 1

@@ -63,9 +63,9 @@ def relu_features(features, x, names=("relu1_2", "relu2_2", "relu3_3", "relu4_3"
 # --8<-- [end:build]
 
 # %%
-conv_idx = [i for i, m in enumerate(vgg16_features()) if isinstance(m, nn.Conv2d)]
-pool_idx = [i for i, m in enumerate(vgg16_features()) if isinstance(m, nn.MaxPool2d)]
 features = init_like_torchvision(vgg16_features())
+conv_idx = [i for i, m in enumerate(features) if isinstance(m, nn.Conv2d)]
+pool_idx = [i for i, m in enumerate(features) if isinstance(m, nn.MaxPool2d)]
 assert len(features) == 31, "torchvision's vgg16().features has 31 modules"
 assert conv_idx == [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28], "convs at torchvision's indices"
 assert pool_idx == [4, 9, 16, 23, 30], "max-pools at torchvision's indices"
@@ -87,6 +87,18 @@ assert shapes == [(64, 32, 32), (128, 16, 16), (256, 8, 8), (512, 4, 4), (512, 2
 
 # %%
 # --8<-- [start:load]
+def vgg16_shapes():
+    """torchvision's VGG-16 feature keys and their shapes, from CFG_D."""
+    shapes, c_in, i = {}, 3, 0
+    for v in CFG_D:
+        if v == "M":
+            i += 1
+        else:
+            shapes[f"features.{i}.weight"], shapes[f"features.{i}.bias"] = (v, c_in, 3, 3), (v,)
+            c_in, i = v, i + 2
+    return shapes
+
+
 def load_vgg16_features(source):
     """VGG-16 features from a torchvision state dict: a path (str or pathlib.Path) or a file object.
 
@@ -99,8 +111,7 @@ def load_vgg16_features(source):
     state = torch.load(source, map_location="cpu", weights_only=True)
     if not isinstance(state, dict):
         raise ValueError(f"expected a state dict, got {type(state).__name__}")
-    net = vgg16_features()
-    expected = {f"features.{k}": v for k, v in net.state_dict().items()}
+    expected = vgg16_shapes()
     ignored = sorted(k for k in state if k.startswith("classifier."))
     given = {k: v for k, v in state.items() if not k.startswith("classifier.")}
     problems = []
@@ -109,10 +120,11 @@ def load_vgg16_features(source):
     if unexpected := sorted(given.keys() - expected.keys()):
         problems.append("unexpected keys " + ", ".join(unexpected))
     for k in sorted(expected.keys() & given.keys()):
-        if given[k].shape != expected[k].shape:
-            problems.append(f"{k} has shape {tuple(given[k].shape)}, VGG-16 needs {tuple(expected[k].shape)}")
+        if given[k].shape != expected[k]:
+            problems.append(f"{k} has shape {tuple(given[k].shape)}, VGG-16 needs {expected[k]}")
     if problems:
         raise ValueError("not a torchvision VGG-16 state dict: " + "; ".join(problems))
+    net = vgg16_features()
     net.load_state_dict({k.removeprefix("features."): v for k, v in given.items()}, strict=True)
     return net.eval().requires_grad_(False), ignored
 # --8<-- [end:load]
@@ -138,7 +150,7 @@ def load_error(state):
     """The loader's error message for a state dict, or None if it loads."""
     try:
         load_vgg16_features(save_to_bytes(state))
-    except ValueError as err:
+    except (ValueError, RuntimeError) as err:  # RuntimeError: torch's own strict load, if a check let it through
         return str(err)
     return None
 
