@@ -100,6 +100,7 @@ energy_feat = (edge_energy(out_feat) / sharp).item()
 energy_gain = energy_feat / energy_mse
 mse_of_mse, mse_of_feat = pixel_mse(out_mse), pixel_mse(out_feat)
 feat_of_mse, feat_of_feat = feat_dist(out_mse), feat_dist(out_feat)
+feat_of_mse_e4, feat_of_feat_e4 = 1e4 * feat_of_mse, 1e4 * feat_of_feat   # in units of 10^-4, for the page
 assert gap_to_average < 0.02, "pixel MSE trains the decoder to the average of the shifted targets"
 assert energy_gain > 2, "the feature-trained decoder keeps more than twice the edge energy"
 assert mse_of_feat > mse_of_mse, "pixel MSE scores the feature-trained output worse"

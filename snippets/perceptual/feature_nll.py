@@ -16,12 +16,11 @@ import torch.nn as nn
 
 SEED = 0
 torch.manual_seed(SEED)
-torch.set_default_dtype(torch.float64)
 
 # %%
 # --8<-- [start:nll]
-phi = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU())
-target, pred = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)  # a target image y and a prediction ŷ
+phi = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU()).double()
+target, pred = torch.rand(1, 3, 16, 16, dtype=torch.float64), torch.rand(1, 3, 16, 16, dtype=torch.float64)  # a target image y and a prediction ŷ
 with torch.no_grad():
     f, f_hat = phi(target), phi(pred)
 _, C, H, W = f.shape
@@ -40,7 +39,7 @@ assert johnson_gap < 1e-8, "Johnson's feature loss is that NLL at sigma^2 = CHW/
 
 # %%
 # --8<-- [start:pixels]
-y = torch.linspace(-12, 12, 240_001)                       # the data's pixel value, on a fine grid
+y = torch.linspace(-12, 12, 240_001, dtype=torch.float64)                       # the data's pixel value, on a fine grid
 dy = (y[1] - y[0]).item()
 sigma = 0.37
 smooth = lambda t: t + 0.6 * t**3                           # an invertible feature map
@@ -48,8 +47,8 @@ d_smooth = lambda t: 1 + 1.8 * t**2                         # its derivative, th
 gauss = lambda u, m: torch.exp(-((u - m) ** 2) / (2 * sigma**2)) / math.sqrt(2 * math.pi * sigma**2)
 mass_no_jac, mass_jac = {}, {}
 for y_hat in (0.3, 1.4):                                   # two predictions
-    mass_no_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat))).sum() * dy).item()
-    mass_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat))) * d_smooth(y)).sum().item() * dy
+    mass_no_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat, dtype=torch.float64))).sum() * dy).item()
+    mass_jac[y_hat] = (gauss(smooth(y), smooth(torch.tensor(y_hat, dtype=torch.float64))) * d_smooth(y)).sum().item() * dy
 
 relu = torch.relu
 pred_relu = 0.8
@@ -60,7 +59,7 @@ mass_03, mass_14 = mass_no_jac[0.3], mass_no_jac[1.4]
 assert all(abs(m - 1) < 1e-6 for m in mass_jac.values()), "with |phi'(y)| the pulled-back Gaussian integrates to 1"
 assert all(abs(m - 1) > 0.05 for m in mass_no_jac.values()), "without the Jacobian it does not integrate to 1"
 assert abs(mass_03 - mass_14) > 0.05, "and its integral depends on the prediction"
-flat = gauss(torch.tensor(0.0), pred_relu).item()
+flat = gauss(torch.tensor(0.0, dtype=torch.float64), pred_relu).item()
 assert abs(relu_growth - 5 * flat) < 1e-4 * flat * 5 + 1e-9, (
     "with a ReLU every y < 0 has the same feature, so the integral grows without bound"
 )
@@ -70,9 +69,9 @@ relu_flat_level = flat
 fig, (ax1, ax2) = plt.subplots(1, 2, num="perceptual-pixel-density", figsize=(8.4, 3.4), layout="constrained")
 ys = y[::100]
 for y_hat, ls in ((0.3, ":"), (1.4, "--")):
-    ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(y_hat))), ls, color="C0",
+    ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(y_hat, dtype=torch.float64))), ls, color="C0",
              label=f"ŷ = {y_hat}, no Jacobian: area {mass_no_jac[y_hat]:.3f}")
-ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(1.4))) * d_smooth(ys), "-", color="C0",
+ax1.plot(ys, gauss(smooth(ys), smooth(torch.tensor(1.4, dtype=torch.float64))) * d_smooth(ys), "-", color="C0",
          label=f"ŷ = 1.4, × |φ'(y)|: area {mass_jac[1.4]:.3f}")
 ax1.set_xlim(-0.6, 2.0)
 ax1.set_xlabel("pixel value y")
