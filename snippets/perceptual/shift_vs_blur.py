@@ -1,4 +1,4 @@
-"""A 1-pixel shift is farther than a blur in pixel MSE, and nearer in random VGG-16 features from relu2_2 on.
+"""A 1-pixel shift is farther than a blur in pixel MSE, and nearer in the feature MSE of random VGG-16 from relu2_2 on.
 
 Chapter "Perceptual loss": pixel MSE ranks a shifted copy of a photograph as worse than
 a blurred one, against what anyone sees. The features of VGG-16 with random weights
