@@ -136,6 +136,13 @@ def _fingerprint(style: Path) -> str:
     return h.hexdigest()
 
 
+def _no_machine_paths(text: str) -> str:
+    """A library's warning names its file: show it from the package on (torch/nn/...), not from
+    wherever this machine installed it; and the project's own files relative to the project."""
+    text = re.sub(r"(?<![\w.-])/\S*?/(?:site|dist)-packages/", "", text)
+    return text.replace(str(ROOT) + "/", "")
+
+
 def relative(path: Path, root: Path = ROOT) -> str:
     """A path as shown to people: relative to the project, with forward slashes."""
     path = Path(path).resolve()
@@ -299,9 +306,8 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
                 exec(code, namespace)
             finally:
                 sys.stdout, sys.stderr = real_stdout, real_stderr
-                cells.append(
-                    {"line": line, "source": chunk, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
-                )
+                cells.append({"line": line, "source": chunk, "stdout": _no_machine_paths(stdout.getvalue()),
+                              "stderr": _no_machine_paths(stderr.getvalue())})
         capture("end")
         values = scalar_values(namespace)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, SystemExit included

@@ -263,11 +263,18 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     figures = state["figures"]
     used_failed: dict[str, runner.Failure] = {}
     lines = markdown.splitlines()
+    if src.endswith(".md") and re.match(r"-{3}[ \t]*\n", markdown):
+        # MkDocs leaves front matter it cannot parse in the text, silently: a colon in a description.
+        raise PluginError(f"{src}:1: the front matter is not valid YAML (quote a value that contains ': ')")
+    # Line numbers in messages are the file's: count the front matter MkDocs has already removed.
+    raw = page.file.content_string
+    offset = raw[: len(raw) - len(markdown)].count("\n") if raw.endswith(markdown) else 0
     chapter = Path(page.file.src_uri).stem
     fence: list[str] = []
     quote_errors: list[str] = []
     if src.endswith(".md"):  # notebook pages carry the snippets' outputs, not quotes
-        lines = [_fill_quotes(ln, fence, chapter, results, quote_errors, f"{src}:{i}") for i, ln in enumerate(lines, 1)]
+        lines = [_fill_quotes(ln, fence, chapter, results, quote_errors, f"{src}:{i}")
+                 for i, ln in enumerate(lines, 1 + offset)]
     if quote_errors and state["command"] != "serve":
         raise PluginError("\n".join(quote_errors))
     out = []
@@ -284,7 +291,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
                 f"[`file.py`](snippet:<chapter>/<file>.py); it names {len(claim_links)}"
             )
 
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=1 + offset):
         if claim_indent is not None and line.strip() and not line.startswith(claim_indent + "    "):
             close_claim(number)
             claim_indent = None
@@ -323,18 +330,13 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             line = f"{indent}*Figure `{missing[0]}` is missing because a snippet failed.*"
         line = _FIGURE_LINK.sub(lambda m: f"]({_rel(page, 'figures/' + figures[m.group(1)][1].filename)})", line)
         out.append(line)
-    close_claim(len(lines) + 1)
+    close_claim(len(lines) + 1 + offset)
 
     head = [_failure_box(f) for f in used_failed.values()]
     head += [f'!!! failure "Quoted value unavailable"\n    `{e}`\n' for e in quote_errors]
     slug = Path(page.file.src_uri).stem
     if state["chapters"].get(slug) == page.file.src_uri and f"downloads/{slug}.ipynb" in files.src_uris:
-        head.append(
-            f'!!! notebook "Companion notebook"\n'
-            f"    Every figure and check on this page comes from the snippets in `snippets/{slug}/`. "
-            f"[Read them as a notebook]({_rel(page, f'notebooks/{slug}.ipynb')}) with their outputs, or "
-            f"[download the `.ipynb`]({_rel(page, f'downloads/{slug}.ipynb')}) and run it.\n"
-        )
+        head.append(_run_it_yourself(page, slug, config))
     if head:
         out = _insert_after_title(out, head)
     return "\n".join(out) + "\n"
@@ -379,6 +381,32 @@ def _tie_excerpts_to_snippets(html: str) -> str:
     return _MARKED.sub(tie, html)
 
 
+def colab_url(config, slug: str) -> str | None:
+    """Colab's address for a chapter's notebook on the branch the publishing workflow pushes to."""
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+?)/?$", config.get("repo_url") or "")
+    branch = (config.get("extra") or {}).get("notebooks_branch")
+    if not (m and branch):
+        return None
+    return f"https://colab.research.google.com/github/{m.group(1)}/{m.group(2)}/blob/{branch}/{slug}.ipynb"
+
+
+def _run_it_yourself(page, slug: str, config) -> str:
+    snippets = sorted(state["results"].keys() & {runner.relative(p, state["project"])
+                                                 for p in (state["project"] / "snippets" / slug).glob("*.py")})
+    links = ", ".join(f"[`{posixpath.basename(rel)}`]({_rel(page, rel)})" for rel in snippets)
+    colab = colab_url(config, slug)
+    ways = [f"[read it here]({_rel(page, f'notebooks/{slug}.ipynb')}) with this build's outputs",
+            f"[download the `.ipynb`]({_rel(page, f'downloads/{slug}.ipynb')})"]
+    if colab:
+        ways.append(f"[open it in Colab]({colab})")
+    return (
+        f'!!! notebook "Run it yourself"\n'
+        f"    Every figure and check on this page comes from a snippet that runs on its own with numpy, "
+        f"matplotlib and torch: {links}. Together they make this chapter's notebook: "
+        f"{', '.join(ways[:-1])} or {ways[-1]}, and run it top to bottom.\n"
+    )
+
+
 def _insert_after_title(lines: list[str], blocks: list[str]) -> list[str]:
     for i, line in enumerate(lines):
         if line.startswith("# "):
@@ -419,9 +447,12 @@ def on_page_content(html: str, page, config, files) -> str:
         chapter = state["chapters"].get(slug)
         chapter_link = f'<a href="{_url(page, chapter, files)}">the chapter</a>' if chapter else "the chapter"
         download = _url(page, f"downloads/{slug}.ipynb", files)
+        colab = colab_url(config, slug)
+        colab_link = f' or <a href="{colab}">open it in Colab</a>' if colab else ""
         return (
             f'<p class="notebook-download">Companion notebook for {chapter_link}. '
-            f'<a href="{download}" download>Download the <code>.ipynb</code></a> and run it top to bottom.</p>\n'
+            f'<a href="{download}" download>Download the <code>.ipynb</code></a>{colab_link}, '
+            f"and run it top to bottom.</p>\n"
             + html
         )
     return _tie_excerpts_to_snippets(html)

@@ -94,6 +94,23 @@ def test_a_bad_quoted_value_fails_the_build_with_page_and_line(fixture_site, quo
     assert f"docs/demo.md:{line_of(page, quote)}: {quote}: {message}" in result.stderr, result.stderr
 
 
+def test_line_numbers_count_the_front_matter(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    page.write_text("---\ndescription: A page with front matter.\n---\n\n" + page.read_text())
+    replace(page, "whose total is {{ other.total }}.", "whose total is {{ other.totl }}.")
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert f"docs/demo.md:{line_of(page, 'other.totl')}: " in result.stderr, result.stderr
+
+
+def test_front_matter_that_is_not_yaml_fails_the_build_instead_of_showing_as_text(fixture_site):
+    page = fixture_site / "docs/demo.md"
+    page.write_text("---\ndescription: Two things: this colon makes it invalid.\n---\n\n" + page.read_text())
+    result = build(fixture_site)
+    assert result.returncode != 0
+    assert "docs/demo.md:1: the front matter is not valid YAML" in result.stderr, result.stderr
+
+
 def test_a_snippet_that_raises_aborts_the_build_with_file_and_line(fixture_site):
     snippet = fixture_site / "snippets/demo/line_plot.py"
     replace(snippet, 'print("checked")', 'print("checked")\nvalues = {}["missing"]')

@@ -256,6 +256,22 @@ def test_a_corrupted_cache_entry_is_detected_and_rebuilt(project):
     assert again.figures[0].path.read_bytes() == good
 
 
+def test_captured_output_names_no_path_of_this_machine(project):
+    root, _, _, run = project
+    snippet = write(root / "snippets/ch/warns.py", (
+        '"""A library warning names its own file."""\n'
+        "import sys\n"
+        "import torch\n"
+        'torch.nn.KLDivLoss(reduction="mean")(torch.zeros(2, 3), torch.full((2, 3), 1 / 3))  # torch warns\n'
+        "print(sys.prefix, __file__)\n"
+    ))
+    result = run(snippet)["snippets/ch/warns.py"]
+    assert result.ok, result.failure
+    out = "".join(c["stdout"] + c["stderr"] for c in result.cells)
+    assert "torch/nn/modules/loss.py:" in out and "UserWarning" in out
+    assert sys.prefix not in out and str(root) not in out and "site-packages" not in out, out
+
+
 def test_a_snippet_runs_with_its_own_fresh_globals(project):
     """State left by one snippet is invisible to the next, even in the same worker pool."""
     root, _, _, run = project

@@ -116,15 +116,82 @@ def test_every_chapter_has_a_valid_downloadable_notebook_linked_from_its_page(bu
         nbformat.validate(nb)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code)
-        assert any(o.get("output_type") == "display_data" for c in code for o in c.outputs), "figures embedded"
+        if any("plt.show()" in p.read_text() for p in SNIPPETS if p.parent.name == slug):
+            assert any(o.get("output_type") == "display_data" for c in code for o in c.outputs), "figures embedded"
         assert not json.dumps(nb.metadata).count("/"), "no paths in notebook metadata"
         rendered = built_site / "notebooks" / slug / "index.html"
         assert rendered.is_file(), "rendered by mkdocs-jupyter"
-        chapter = next(built_site.rglob(f"{slug}/index.html"))
+        chapter = next(p for p in built_site.rglob(f"{slug}/index.html") if p.parent.parent.name != "notebooks")
         hrefs = [a["href"] for a in soup(chapter).find_all("a", href=True)]
         assert any(h.endswith(f"downloads/{slug}.ipynb") for h in hrefs)
         assert any(h.rstrip("/").endswith(f"notebooks/{slug}") for h in hrefs)
         assert 'href="' in rendered.read_text() and f"downloads/{slug}.ipynb" in rendered.read_text()
+
+
+def config() -> dict:
+    from mkdocs.config import load_config
+
+    return load_config(str(ROOT / "mkdocs.yml"))
+
+
+def test_each_chapter_says_how_to_run_it_yourself_and_links_colab(built_site):
+    cfg = config()
+    owner_repo = urlsplit(cfg["repo_url"]).path.strip("/")
+    branch = cfg["extra"]["notebooks_branch"]
+    for slug in sorted({p.parent.name for p in SNIPPETS}):
+        colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{slug}.ipynb"
+        chapter = next(p for p in built_site.rglob(f"{slug}/index.html") if p.parent.parent.name != "notebooks")
+        box = next(d for d in soup(chapter).select("div.admonition.notebook")
+                   if "Run it yourself" in d.get_text())
+        hrefs = [a["href"] for a in box.find_all("a", href=True)]
+        mine = sorted(p.name for p in SNIPPETS if p.parent.name == slug)
+        assert sorted(h.rsplit("/", 1)[-1] for h in hrefs if h.endswith(".py")) == mine, "every snippet listed"
+        assert colab in hrefs and any(h.endswith(f"downloads/{slug}.ipynb") for h in hrefs)
+        notebook_page = built_site / "notebooks" / slug / "index.html"
+        assert colab in [a["href"] for a in soup(notebook_page).find_all("a", href=True)]
+
+
+def test_notebooks_are_reached_from_their_chapters_not_the_navigation(built_site):
+    nav = soup(built_site / "index.html").select_one("nav.md-nav--primary")
+    assert nav and not [a["href"] for a in nav.find_all("a", href=True) if "notebooks/" in a["href"]]
+
+
+def test_every_page_has_its_own_description_and_link_preview(built_site):
+    default = config()["site_description"]
+    for md in sorted((ROOT / "docs").rglob("*.md")):
+        rel = md.relative_to(ROOT / "docs").with_suffix("").as_posix()
+        page = built_site / ("index.html" if rel == "index" else f"{rel}/index.html")
+        head = soup(page).head
+        description = head.find("meta", attrs={"name": "description"})["content"]
+        assert description != default and 50 <= len(description) <= 170, f"{rel}: give it a description"
+        assert "$" not in description and "\\" not in description, f"{rel}: plain text, no TeX"
+        for prop in ("og:title", "og:description", "og:url", "og:type"):
+            assert head.find("meta", attrs={"property": prop}), f"{rel}: {prop}"
+        assert head.find("meta", attrs={"property": "og:description"})["content"] == description
+
+
+def test_the_404_page_offers_search_and_every_page_in_the_navigation(built_site):
+    page = soup(built_site / "404.html")
+    assert page.find(id="page-not-found") and page.find("form", attrs={"name": "search"})
+    hrefs = {a["href"] for a in page.select("article a[href]")}
+    for md in sorted((ROOT / "docs").rglob("*.md")):
+        rel = md.relative_to(ROOT / "docs").with_suffix("").as_posix()
+        if rel != "index":
+            assert f"/{rel}/" in hrefs, f"the 404 page links {rel}"
+
+
+def test_the_publishing_workflow_builds_strictly_deploys_the_site_and_pushes_the_notebooks():
+    import yaml
+
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "pip install -r requirements.txt" in runs and "npm ci" in runs
+    assert "mkdocs build --strict --site-dir site" in runs
+    assert f"push -f" in runs and config()["extra"]["notebooks_branch"] in runs
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in flow["jobs"]["deploy"]["steps"])
 
 
 def test_notebook_pages_load_no_mathjax_or_cdn_script(built_site):
