@@ -73,6 +73,12 @@ assert nt_xent(far_apart, far_apart, 0.05) < 1e-6, "perfect views: loss ≈ 0"
 assert nt_xent_no_mask(far_apart, far_apart, 0.05) > math.log(2), (
     "unmasked, the self-pair ties with the partner: loss > log 2"
 )
+collapsed = torch.ones(8, DIM, dtype=torch.float64)  # an untrained encoder
+for tau in (0.23, 0.61):
+    assert math.isclose(nt_xent(collapsed, collapsed, tau).item(),
+                        math.log(15), rel_tol=1e-12), "chance: log(2N − 1)"
+    assert math.isclose(nt_xent_no_mask(collapsed, collapsed, tau).item(),
+                        math.log(16), rel_tol=1e-12), "unmasked: log 2N"
 # --8<-- [end:no-mask]
 
 # %% [markdown]
