@@ -85,7 +85,7 @@ def measure():
 
 align_before, unif_before, z_before = measure()
 
-opt = torch.optim.Adam(encoder.parameters(), lr=3e-3)
+opt = torch.optim.Adam(encoder.parameters(), lr=1e-2)
 for step in range(250):
     _, xa, xb = two_views(128, gen)
     za, zb = embed(xa), embed(xb)
