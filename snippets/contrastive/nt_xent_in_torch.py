@@ -114,8 +114,12 @@ assert max(raw_by_scale) - min(raw_by_scale) > 0.5, (
 
 # %%
 # --8<-- [start:overflow]
-near = h1 + 0.3 * torch.randn(N, DIM, dtype=torch.float64)  # cos ≈ 0.96
-z = F.normalize(torch.cat([h1, near]), dim=1).float()
+# similar items (cos ≈ 0.94) and closer views (cos ≈ 0.99): a hard batch
+items = torch.randn(DIM, dtype=torch.float64) + 0.25 * torch.randn(N, DIM,
+                                                                   dtype=torch.float64)
+view_a = items + 0.1 * torch.randn(N, DIM, dtype=torch.float64)
+view_b = items + 0.1 * torch.randn(N, DIM, dtype=torch.float64)
+z = F.normalize(torch.cat([view_a, view_b]), dim=1).float()
 tau_small = 0.01
 logits = (z @ z.T / tau_small).masked_fill(torch.eye(2 * N, dtype=torch.bool),
                                            -math.inf)
@@ -123,7 +127,7 @@ partner = torch.arange(2 * N).roll(N)
 e = torch.exp(logits)  # hand-written softmax
 loss_by_hand = -torch.log(e[torch.arange(2 * N), partner] / e.sum(1)).mean()
 loss_ce32 = F.cross_entropy(logits, partner)
-loss_ce64 = nt_xent(h1, near, tau_small)
+loss_ce64 = nt_xent(view_a, view_b, tau_small)
 assert torch.isinf(e).any() and torch.isnan(loss_by_hand), (
     "exp overflows to inf, and inf/inf is nan"
 )
