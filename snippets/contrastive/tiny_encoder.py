@@ -20,7 +20,7 @@ import torch.nn.functional as F
 SEED = 0
 torch.manual_seed(SEED)
 torch.set_num_threads(1)
-SIZE, TAU = 16, 0.2
+SIZE, TAU = 16, 0.1
 
 
 def draw_bars(theta, centre):
