@@ -2,7 +2,10 @@
 
 Cheat sheet, the `CTCLoss` row (Graves et al., 2006). A brute-force sum over
 all C^T paths on a tiny example, in float64, against `F.ctc_loss`; the
-probabilities of all label sequences add up to 1, so it is a likelihood.
+probabilities of all label sequences add up to 1, so it is a likelihood. Its
+family is restricted (frames independent given x), so its minimiser is the
+closest member of that family, which a two-frame example shows is not the
+true distribution.
 """
 
 # %%
@@ -87,4 +90,48 @@ assert torch.isclose(mean_loss, per_token.mean()), (
     "reduction='mean' = mean over the batch of loss / target length"
 )
 assert not torch.isclose(mean_loss, per_seq.mean()), "not the mean NLL per sequence"
+token_mean = per_seq.sum() / lengths.sum()  # what a per-token average would be
+assert not torch.isclose(mean_loss, token_mean), "nor the NLL per token of the batch"
 # --8<-- [end:gotchas]
+ctc_mean, ctc_token_mean = mean_loss.item(), token_mean.item()  # quoted on the page
+ctc_seq_mean = per_seq.mean().item()
+print(f"'mean' {ctc_mean:.4f}; per token {ctc_token_mean:.4f}; per sequence {ctc_seq_mean:.4f}")
+
+# %% [markdown]
+# The minimiser is the closest member of the CTC family, not the true
+# distribution. T = 2 frames, C = 3: the true p puts 1/2 on () and 1/2 on
+# (1, 2). CTC gives () the probability q1(0) q2(0) and (1, 2) the probability
+# q1(1) q2(2); these cannot both be 1/2, and the expected loss is at least
+# 2 log 2, attained at q1 = (1/2, 1/2, 0), q2 = (1/2, 0, 1/2).
+
+# %%
+# --8<-- [start:projection]
+def sequence_nll(lp, target):
+    """CTC loss of one target for every column of a (T, n, C) batch of log-probabilities."""
+    n = lp.shape[1]
+    tgt = torch.tensor([target] * n, dtype=torch.long).reshape(n, len(target))
+    return F.ctc_loss(lp, tgt, torch.full((n,), lp.shape[0]), torch.full((n,), len(target)),
+                      reduction="none")
+
+
+true_p = {(): 0.5, (1, 2): 0.5}  # the data: two label sequences, half each
+entropy = math.log(2)  # of true_p: what an exact fit would reach
+
+
+def expected_ctc(lp):
+    return sum(w * sequence_nll(lp, list(seq)) for seq, w in true_p.items())
+
+
+best = torch.tensor([[[0.5, 0.5, 0.0]], [[0.5, 0.0, 0.5]]], dtype=torch.float64).log()
+floor = 2 * math.log(2)  # a c = b d = 1/4 at best
+assert abs(expected_ctc(best).item() - floor) < 1e-12, "the best CTC fit: 2 log 2"
+fit = {seq: math.exp(-sequence_nll(best, list(seq)).item()) for seq in [(), (1,), (2,), (1, 2)]}
+assert all(abs(q - 0.25) < 1e-12 for q in fit.values()), (
+    "the best fit spreads 1/4 over (), (1), (2), (1, 2): half on sequences that never occur"
+)
+random_lp = (3 * torch.randn(2, 4000, C, dtype=torch.float64)).log_softmax(2)  # (T, n, C)
+assert (expected_ctc(random_lp) >= floor - 1e-12).all(), "no per-frame output does better"
+assert floor > entropy + 0.5, "the minimum is above the entropy: the true p is out of reach"
+# --8<-- [end:projection]
+ctc_floor = floor
+print(f"best expected CTC loss {floor:.4f} > entropy {entropy:.4f}; fit {fit}")

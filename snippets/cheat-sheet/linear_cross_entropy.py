@@ -39,7 +39,11 @@ chunked = nn.LinearCrossEntropyLoss(D, C, bias=True, dtype=torch.float64,
                                     options=nn.LinearCrossEntropyOptions())
 chunked.load_state_dict(lce.state_dict())
 plain_ce = nn.CrossEntropyLoss()(logits, y)
-assert torch.allclose(chunked(x, y), plain_ce), "options=LinearCrossEntropyOptions(): same loss"
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    chunked_loss = chunked(x, y)
+assert torch.allclose(chunked_loss, plain_ce), "options=LinearCrossEntropyOptions(): same loss"
+assert not any("ignored" in str(c.message) for c in caught), "... and options were not ignored"
 # ... but only for some settings: with label smoothing it warns and falls back
 smoothed = nn.LinearCrossEntropyLoss(D, C, bias=True, label_smoothing=0.15,
                                      dtype=torch.float64,

@@ -38,6 +38,33 @@ for a in (1.0, 3.0):
 # --8<-- [end:formula]
 
 # %% [markdown]
+# Every scale a and weight h > 0 at once: along the ray x = (s, 0, ..., 0),
+# s >= margin, class 0 costs 0 and every other class costs
+# w_j ((margin + s)^power + (C - 2) margin^power) / C, which grows with s.
+# So Z(s) = h_0 + sum_j h_j exp(-a loss_j(s)) strictly falls. Checked for
+# the default (power 1, no weight) and for p=2 with class weights.
+
+# %%
+# --8<-- [start:ray]
+w = torch.rand(C, dtype=torch.float64) + 0.3  # class weights
+s_ray = torch.tensor([margin, margin + 0.8, margin + 2.1], dtype=torch.float64)
+ray = torch.zeros(len(s_ray), C, dtype=torch.float64)
+ray[:, 0] = s_ray
+for power, weight in ((1, None), (2, w)):
+    mm = nn.MultiMarginLoss(p=power, margin=margin, weight=weight, reduction="none")
+    ray_loss = torch.stack([mm(ray, torch.full((len(s_ray),), k)) for k in range(C)])  # (C, s)
+    w_k = torch.ones(C, dtype=torch.float64) if weight is None else weight
+    on_ray = w_k[1:, None] * ((margin + s_ray) ** power + (C - 2) * margin**power) / C
+    assert (ray_loss[0] == 0).all() and torch.allclose(ray_loss[1:], on_ray.expand(C - 1, -1)), (
+        "on the ray: class 0 costs 0, the others grow with s"
+    )
+    for a in (0.2, 1.0, 4.0):
+        for h in (torch.ones(C, dtype=torch.float64), torch.rand(C, dtype=torch.float64) + 0.05):
+            Z_ray = (h[:, None] * torch.exp(-a * ray_loss)).sum(0)
+            assert (Z_ray.diff() < 0).all(), "Z falls along the ray, whatever a and h > 0"
+# --8<-- [end:ray]
+
+# %% [markdown]
 # The minimiser of the expected loss, for margin 1 (scores shift-invariant, so
 # fix the last at 0). Breakpoints are at integer score differences; a grid of
 # step 0.05 contains every vertex in the box, and an interior minimum of a

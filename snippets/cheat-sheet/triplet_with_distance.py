@@ -45,6 +45,17 @@ assert torch.allclose(
     swapped, torch.clamp(d_ap - nearer + margin, min=0)
 ), "swap=True: the negative's distance is min(d(a, n), d(p, n))"
 assert (swapped > custom).any(), "swap changes some triplets' loss"
-zero_frac = (custom == 0).double().mean().item()  # meet the margin: no gradient
+
+# triplets that meet the margin have zero loss and contribute zero gradient
+a_, p_, n_ = (t.clone().requires_grad_() for t in (anchor, positive, negative))
+per_triplet = nn.TripletMarginWithDistanceLoss(
+    distance_function=cosine_distance, margin=margin, reduction="none"
+)(a_, p_, n_)
+per_triplet.sum().backward()
+met = per_triplet.detach() == 0  # d(a, p) + margin <= d(a, n)
+grad_norm = a_.grad.norm(dim=1) + p_.grad.norm(dim=1) + n_.grad.norm(dim=1)
+assert met.any() and (grad_norm[met] == 0).all(), "met margin: exactly zero gradient"
+assert (grad_norm[~met] > 0).all(), "margin not met: a nonzero gradient"
+zero_frac = met.double().mean().item()
 # --8<-- [end:distance]
 print(f"fraction of triplets with exactly zero loss: {zero_frac:.2f}")
