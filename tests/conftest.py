@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))
 from hooks import runner  # noqa: E402
 
 SNIPPETS = runner.discover(ROOT / "snippets")
+# The site's pages: every Markdown file under docs/ except the included fragments (excluded from the build).
+PAGES_MD = sorted(p for p in (ROOT / "docs").rglob("*.md") if "includes" not in p.relative_to(ROOT / "docs").parts)
 
 
 def pytest_configure(config):

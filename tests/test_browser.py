@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, SNIPPETS, chromium
+from conftest import PAGES_MD, ROOT, SNIPPETS, chromium
 
 # Not grouped: pages are spread over both workers, each with its own build and server.
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def expected_pages() -> list[str]:
     """Every page the sources promise: each Markdown file, and each chapter's notebook."""
     docs = ROOT / "docs"
     urls = []
-    for md in sorted(docs.rglob("*.md")):
+    for md in PAGES_MD:
         rel = md.relative_to(docs).with_suffix("").as_posix()
         urls.append("" if rel == "index" else rel + "/")
     urls += [f"notebooks/{d.name}/" for d in sorted((ROOT / "snippets").iterdir()) if d.is_dir()]

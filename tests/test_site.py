@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SNIPPETS
+from conftest import PAGES_MD, ROOT, SNIPPETS
 
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -158,7 +158,7 @@ def test_notebooks_are_reached_from_their_chapters_not_the_navigation(built_site
 
 def test_every_page_has_its_own_description_and_link_preview(built_site):
     default = config()["site_description"]
-    for md in sorted((ROOT / "docs").rglob("*.md")):
+    for md in PAGES_MD:
         rel = md.relative_to(ROOT / "docs").with_suffix("").as_posix()
         page = built_site / ("index.html" if rel == "index" else f"{rel}/index.html")
         head = soup(page).head
@@ -174,7 +174,7 @@ def test_the_404_page_offers_search_and_every_page_in_the_navigation(built_site)
     page = soup(built_site / "404.html")
     assert page.find(id="page-not-found") and page.find("form", attrs={"name": "search"})
     hrefs = {a["href"] for a in page.select("article a[href]")}
-    for md in sorted((ROOT / "docs").rglob("*.md")):
+    for md in PAGES_MD:
         rel = md.relative_to(ROOT / "docs").with_suffix("").as_posix()
         if rel != "index":
             assert f"/{rel}/" in hrefs, f"the 404 page links {rel}"
@@ -206,3 +206,14 @@ def test_figures_are_svg_for_line_art_and_deterministic_files(built_site):
     for svg in (f for f in figures if f.suffix == ".svg"):
         head = svg.read_text(encoding="utf-8")[:2000]
         assert "<dc:date>" not in head and "Matplotlib v" not in head
+
+
+def test_every_abbreviation_is_defined_in_the_glossary_and_used_on_the_site(built_site):
+    abbreviations = dict(re.findall(r"^\*\[(.+?)\]: (.+)$", (ROOT / "docs/includes/abbreviations.md").read_text(), re.M))
+    assert len(abbreviations) >= 20
+    glossary = soup(built_site / "reference/glossary/index.html")
+    defined = {dt.get_text(" ", strip=True).split(" — ")[0] for dt in glossary.select("article dt")}
+    assert defined == set(abbreviations), set(abbreviations) ^ defined
+    used = {abbr.get_text() for page in html_pages(built_site) if "glossary" not in page.parts
+            for abbr in soup(page).select("article abbr[title]")}
+    assert not set(abbreviations) - used, f"defined but used on no page: {set(abbreviations) - used}"
