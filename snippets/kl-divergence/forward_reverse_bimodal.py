@@ -5,7 +5,9 @@ p = ½N(−a, s²) + ½N(a, s²), the Gaussian q = N(μ, σ²) minimising the fo
 KL(p ‖ q) (what maximum likelihood does) is μ = 0, σ² = a² + s² at every a. The
 one minimising the reverse KL(q ‖ p) (what variational inference does) is found
 numerically, by quadrature and gradient descent from several starts, for a/s
-from 0 to 4. No randomness: everything is deterministic quadrature.
+from 0 to 4, and the separation where its global minimiser jumps from the centre
+to a mode is located on a fine grid. No randomness: everything is deterministic
+quadrature.
 """
 
 # %%
@@ -15,12 +17,28 @@ import numpy as np
 import torch
 
 torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)  # small tensors: threads only add overhead
 s = 0.6  # each component's standard deviation
 ratios = torch.linspace(0, 4, 41)  # separations a/s
 a = (ratios * s)[:, None]  # (41, 1)
-# Gauss–Hermite rule for E over a standard normal: E f(Z) ≈ Σ_k w_k f(x_k)
+# Gauss–Hermite rule for E over a standard normal, E f(Z) ≈ Σ_k w_k f(x_k): exact for
+# the forward KL, whose log q is a quadratic and whose log p is smooth on p's scale s
 nodes, weights = (torch.tensor(v) for v in np.polynomial.hermite_e.hermegauss(80))
 weights = weights / weights.sum()
+
+
+def trapezoid(n, half_width=10.0):
+    """Trapezoid rule for E f(Z), Z ~ N(0, 1), on n equally spaced points in [−10, 10]."""
+    x = torch.linspace(-half_width, half_width, n)
+    w = torch.full((n,), 2 * half_width / (n - 1))
+    w[0] = w[-1] = half_width / (n - 1)
+    return x, w * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+
+
+# The reverse KL needs E_q[log p] under a q that can be 2.6 s wide, where log p bends
+# sharply near 0 (over a width s²/a). 80 Gauss–Hermite nodes are too coarse there
+# (spacing about 0.35 σ); a fine trapezoid rule, spacing 0.025 σ, is accurate.
+t_nodes, t_weights = trapezoid(801)
 
 
 def log_normal(y, m, sd):
@@ -43,14 +61,16 @@ def forward_kl(mu, log_sd, a):
     return kl
 
 
-def reverse_kl(mu, log_sd, a):
-    """KL(q ‖ p) = E_q[log q − log p], with y = μ + σ x at the quadrature points."""
-    a, mu, sd = a[..., None], mu[..., None], log_sd.exp()[..., None]
-    y = mu + sd * nodes
-    return (weights * (log_normal(y, mu, sd) - log_p(y, a))).sum(-1)
+def reverse_kl(mu, log_sd, a, rule=(t_nodes, t_weights)):
+    """KL(q ‖ p) = E_q[log q] − E_q[log p] = −½ log(2πeσ²) − E_q[log p], y = μ + σ x."""
+    x, w = rule
+    a, mu, log_sd = a[..., None], mu[..., None], log_sd[..., None]
+    y = mu + log_sd.exp() * x
+    neg_entropy = -0.5 * math.log(2 * math.pi * math.e) - log_sd[..., 0]
+    return neg_entropy - (w * log_p(y, a)).sum(-1)
 
 
-def fit(kl, mu0, log_sd0):
+def fit(kl, mu0, log_sd0, a=a):
     """L-BFGS on (μ, log σ) for every separation and start at once (the sum separates)."""
     mu, log_sd = mu0.clone().requires_grad_(), log_sd0.clone().requires_grad_()
     opt = torch.optim.LBFGS([mu, log_sd], max_iter=500, tolerance_grad=1e-10,
@@ -84,9 +104,10 @@ r = ratios
 assert (fwd_mu.abs() < 1e-3).all(), "forward: μ = 0 at every separation"
 assert torch.allclose(fwd_sd**2, (r * s) ** 2 + s**2, rtol=1e-3), "forward: σ² = a² + s² (moment matching)"
 assert rev_mu[0] < 1e-3 and abs(rev_sd[0] - s) < 1e-3, "a = 0: p is Gaussian and both directions recover it"
-centred = r <= 2.8  # includes 1 < a/s ≤ 2.8, where p already has two modes
-assert (rev_mu[centred] < 1e-3 * s).all(), "a/s ≤ 2.8: the reverse fit sits between the modes"
-assert (rev_sd[centred & (r > 0)] > s).all(), "and is wider than a component"
+assert f_kl[0].abs().max() < 1e-10 and r_kl[0].min().abs() < 1e-10, "with KL 0 in both directions"
+centred = (r > 0) & (r <= 2.7)  # includes 1 < a/s ≤ 2.7, where p already has two modes
+assert (rev_mu[centred] < 1e-3 * s).all(), "0 < a/s ≤ 2.7: the reverse fit sits between the modes"
+assert (rev_sd[centred] > s).all(), "and is wider than a component"
 assert (rev_mu[r >= 2.9] > 0.95 * r[r >= 2.9] * s).all(), "a/s ≥ 2.9: it jumps to one mode"
 separated = r >= 3.0
 assert ((rev_mu[separated] - r[separated] * s).abs() < 0.02 * s).all(), "a/s ≥ 3: μ within 0.02 s of a mode"
@@ -97,18 +118,42 @@ i3 = int(torch.argmin((r - 3).abs()))
 mass_far_rev = 0.5 * (1 + math.erf(-rev_mu[i3].item() / (rev_sd[i3].item() * math.sqrt(2))))
 assert mass_far_rev < 5e-3, "at a = 3s the reverse fit puts under 0.5% of its mass on the other side of 0"
 # the jump is a change of global minimiser between two local ones
-i20, i28, i29 = (int(torch.argmin((r - v).abs())) for v in (2.0, 2.8, 2.9))
+i20 = int(torch.argmin((r - 2.0).abs()))
 assert (r_mu[i20].abs() < 1e-3 * s).all(), "a/s = 2: every start, even on a mode, ends on the centre line"
-assert (r_mu[i28, 2:] > 0.9 * r[i28] * s).all(), "a/s = 2.8: starts on a mode stay near it (a local minimum)"
-assert r_kl[i28, 2] > r_kl[i28, 0] and r_kl[i29, 2] < r_kl[i29, 0], "and it overtakes the centred one between 2.8 and 2.9"
+# where the switch happens: both local minima on a fine grid of separations around it
+fine = torch.linspace(2.75, 2.85, 101)  # a/s in steps of 0.001
+a_fine = (fine * s)[:, None]
+c_mu, c_lsd, c_kl = fit(reverse_kl, torch.zeros(101, 1), torch.full((101, 1), math.log(2.5 * s)), a_fine)
+m_mu, m_lsd, m_kl = fit(reverse_kl, a_fine, torch.full((101, 1), math.log(s)), a_fine)
+assert (c_mu.abs() < 1e-3 * s).all() and (m_mu[:, 0] > 0.95 * a_fine[:, 0]).all(), "two distinct local minima"
+gap = (c_kl - m_kl)[:, 0]  # > 0 where the single-mode fit is the global minimum
+assert (gap.diff() > 0).all() and gap[0] < 0 < gap[-1], "the gap grows with a and changes sign once"
+k = int((gap > 0).nonzero()[0])  # first fine separation with the mode fit below the centred one
+a_star = (fine[k - 1] - gap[k - 1] * (fine[k] - fine[k - 1]) / (gap[k] - gap[k - 1])).item()
+assert 2.795 < a_star < 2.805, "the global minimiser jumps at a/s = 2.800 ± 0.005"
+j28 = int(torch.argmin((fine - 2.8).abs()))
+assert gap[j28].abs() < 2e-4, "at a/s = 2.8 the centred and single-mode fits are tied to 2·10⁻⁴ nats"
+# the rule is converged: four times as many points changes no fitted KL by 1e-10
+fine_rule = trapezoid(3201)
+for mu_, lsd_ in ((c_mu, c_lsd), (m_mu, m_lsd)):
+    assert (reverse_kl(mu_, lsd_, a_fine, fine_rule) - reverse_kl(mu_, lsd_, a_fine)).abs().max() < 1e-10, \
+        "trapezoid rule converged"
 # --8<-- [end:checks]
-r_switch = r[(rev_mu > 0.5 * r * s) & (r > 0)].min().item()  # first separation where the fit has left the centre
+r_switch = r[(rev_mu > 0.5 * r * s) & (r > 0)].min().item()  # first grid separation off the centre
+i28 = int(torch.argmin((r - 2.8).abs()))
 rev_sd_28 = rev_sd[i28].item() / s
-kl_centre_28, kl_mode_28 = r_kl[i28, 0].item(), r_kl[i28, 2].item()
+kl_centre_28, kl_mode_28 = c_kl[j28, 0].item(), m_kl[j28, 0].item()
+kl_gap_28 = kl_mode_28 - kl_centre_28  # > 0: the centred fit is (just) the global minimum
+mode_mu_28, mode_sd_28 = m_mu[j28, 0].item() / s, m_lsd[j28, 0].exp().item() / s
+centre_sd_28 = c_lsd[j28, 0].exp().item() / s
+i29 = int(torch.argmin((r - 2.9).abs()))
 kl_centre_29, kl_mode_29 = r_kl[i29, 0].item(), r_kl[i29, 2].item()
+# what 80 Gauss–Hermite nodes (exact for the forward KL) would have said for the centred fit at 2.8
+kl_centre_28_gh = reverse_kl(c_mu[j28], c_lsd[j28], a_fine[j28], (nodes, weights)).item()
+gh_error_over_gap = (kl_centre_28 - kl_centre_28_gh) / kl_gap_28
 fwd_sd_3, rev_sd_3, rev_mu_3 = fwd_sd[i3].item() / s, rev_sd[i3].item() / s, rev_mu[i3].item() / s
 rev_kl_3 = r_kl[i3, best[i3]].item()
-print(f"switch at a/s = {r_switch:.1f}; at a/s = 3: forward σ/s = {fwd_sd_3:.3f}, reverse μ/s = {rev_mu_3:.3f}, σ/s = {rev_sd_3:.3f}")
+print(f"switch at a/s = {a_star:.4f}, KL at 2.8: centred {kl_centre_28:.6f}, mode {kl_mode_28:.6f} (GH-80 centred {kl_centre_28_gh:.4f}); at a/s = 3: forward σ/s = {fwd_sd_3:.3f}, reverse μ/s = {rev_mu_3:.3f}, σ/s = {rev_sd_3:.3f}")
 
 # %%
 fig, (ax0, ax1, ax2) = plt.subplots(1, 3, num="kl-forward-reverse-separation", figsize=(9, 3.2), layout="constrained")

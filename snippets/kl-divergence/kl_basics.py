@@ -2,8 +2,8 @@
 
 Chapter "KL divergence", first section. For categorical distributions p and q
 drawn at random (generic, not uniform, not one-hot), the soft-target
-`F.cross_entropy` equals H(p) + KL(p ‖ q) row by row, KL(p ‖ q) ≥ 0 with
-equality only at q = p, and KL(p ‖ q) ≠ KL(q ‖ p).
+`F.cross_entropy` equals H(p) + KL(p ‖ q) row by row, KL(p ‖ q) > 0 at q ≠ p
+and 0 at q = p, where it has a strict minimum, and KL(p ‖ q) ≠ KL(q ‖ p).
 """
 
 # %%
@@ -33,11 +33,29 @@ def entropy(p):
 
 cross_entropy = F.cross_entropy(logits, p, reduction="none")  # −Σ p log q per row
 assert torch.allclose(cross_entropy, entropy(p) + kl(p, q), atol=1e-12), "CE = H + KL"
-assert (kl(p, q) > 0).all() and kl(p, p).abs().max() < 1e-15, "Gibbs: KL ≥ 0, = 0 iff q = p"
+assert (kl(p, q) > 0).all(), "Gibbs: KL(p ‖ q) > 0 at generic q ≠ p"
 forward, reverse = kl(p, q), kl(q, p)
 assert ((forward - reverse).abs() > 1e-3).all(), "KL(p‖q) ≠ KL(q‖p) on every row"
 # --8<-- [end:kl]
 kl_forward_row0, kl_reverse_row0 = forward[0].item(), reverse[0].item()
+
+# %%
+# --8<-- [start:gibbs]
+# Gibbs' equality case, where it could fail. The model's q = softmax(log p), computed through
+# exp and normalisation, is p to rounding, and its KL is 0. Along the path
+# q_t = softmax(log p + t·δ) the KL is log E_p[e^{tδ}] − t E_p[δ] = ½ t² Var_p(δ) + O(t³):
+# positive on both sides of t = 0, so q = p is a strict minimum.
+q_at_p = p.log().softmax(-1)
+assert kl(p, q_at_p).abs().max() < 1e-14, "KL(p ‖ softmax(log p)) = 0"
+assert F.kl_div(q_at_p.log(), p, reduction="none").sum(-1).abs().max() < 1e-14, "torch agrees"
+delta = torch.randn(N, C)
+var_delta = (p * delta**2).sum(-1) - (p * delta).sum(-1) ** 2
+for t in (-1e-3, 1e-3, -0.3, 0.3):
+    kl_t = kl(p, (p.log() + t * delta).softmax(-1))
+    assert (kl_t > 0).all(), "KL > 0 on both sides of q = p"
+    if abs(t) < 0.01:
+        assert torch.allclose(kl_t / (0.5 * t**2 * var_delta), torch.ones(N), rtol=1e-2), "KL ≈ ½ t² Var_p(δ)"
+# --8<-- [end:gibbs]
 
 # %%
 # The gradient of the cross-entropy in the logits is q − p, the same as the

@@ -3,13 +3,13 @@
 Chapter "KL divergence", section "In torch". Swapped arguments of `F.kl_div`,
 probabilities passed as its input, reading 'none' elementwise, the order of
 `torch.distributions.kl_divergence`, and summing or averaging a VAE's KL over
-the latent dimensions and the batch.
+the latent dimensions and the batch (and `Independent`, which sums for you).
 """
 
 # %%
 import torch
 import torch.nn.functional as F
-from torch.distributions import Categorical, Normal, kl_divergence
+from torch.distributions import Categorical, Independent, Normal, kl_divergence
 
 SEED = 0
 torch.manual_seed(SEED)
@@ -67,6 +67,16 @@ mean_all = kl_elem.mean()  # averages over dimensions too
 sum_all = kl_elem.sum()  # sums over the batch too
 assert torch.isclose(mean_all * d, right_vae, atol=1e-12), "mean over everything: KL/d (β = 1/d)"
 assert torch.isclose(sum_all / B, right_vae, atol=1e-12), "sum over everything: B·KL (β = B)"
+# the latent dimensions as an event: kl_divergence then sums over them itself
+q_event = Independent(Normal(mu, (0.5 * log_var).exp()), 1)  # batch shape (B,), event shape (d,)
+kl_event = kl_divergence(q_event, Independent(Normal(torch.zeros(d), 1.0), 1))
+assert kl_event.shape == (B,) and torch.allclose(kl_event, per_example, atol=1e-12), "Independent: summed over d"
+try:
+    kl_divergence(q_event, Normal(0.0, 1.0))  # an event distribution against a plain Normal
+    mixed_raises = False
+except NotImplementedError:
+    mixed_raises = True
+assert mixed_raises, "Independent against a plain Normal prior has no registered KL"
 # --8<-- [end:vae]
 vae_kl_right, vae_kl_mean_all, vae_kl_sum_all = right_vae.item(), mean_all.item(), sum_all.item()
 print(f"KL(p‖q) {kl_right:.4f}, swapped {kl_swapped:.4f}, probs as input {kl_as_probs:.4f}")

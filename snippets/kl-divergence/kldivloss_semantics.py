@@ -60,6 +60,11 @@ p_seq = torch.distributions.Dirichlet(torch.full((C,), 0.7)).sample((N, T))
 log_q_seq = torch.randn(N, T, C).log_softmax(-1)
 seq = F.kl_div(log_q_seq, p_seq, reduction="batchmean")
 assert torch.isclose(seq, kl_by_hand(p_seq, log_q_seq).sum(-1).mean(), atol=1e-13), "batchmean: sum over T"
+# and for one unbatched distribution, shape (C,), input.size(0) is C: the KL divided by C
+one = F.kl_div(log_q[0], p[0], reduction="batchmean")
+assert torch.isclose(one * C, kl_rows[0], atol=1e-13), "unbatched 'batchmean' is KL / C"
+assert torch.isclose(F.kl_div(log_q[:1], p[:1], reduction="batchmean"), kl_rows[0], atol=1e-13), "(1, C) is the KL"
+kl_unbatched_row0, kl_row0 = one.item(), kl_rows[0].item()
 
 # %%
 # --8<-- [start:zeros]

@@ -23,6 +23,7 @@ torch.set_num_threads(1)
 torch.set_default_dtype(torch.float32)  # a notebook run may have set float64 earlier
 S, N, d = 12, 384, 6  # image side, training images, latent dimensions
 D = S * S
+STEPS = 300  # full-batch Adam steps for every model
 
 
 def shapes(n):
@@ -61,7 +62,7 @@ def vae_loss(x, x_hat, mu, log_var, weighting):
 # --8<-- [end:losses]
 
 
-def train(weighting, steps=300):
+def train(weighting, steps=STEPS):
     """Full-batch Adam; returns (encoder, decoder). weighting None = plain autoencoder."""
     enc, dec = mlp(D, d if weighting is None else 2 * d), mlp(d, D)
     opt = torch.optim.Adam([*enc.parameters(), *dec.parameters()], lr=5e-3)
@@ -123,6 +124,7 @@ assert nn_dist["σ² = 1/2"] < nn_dist["σ² = 0.01"], "and σ² = 1/2 gives bet
 kl_good, kl_mid, kl_bad = good["kl"], mid["kl"], bad["kl"]
 active_good, active_mid, active_bad = good["active"], mid["active"], bad["active"]
 mse_good, mse_mid, mse_bad = good["mse"], mid["mse"], bad["mse"]
+mse_bad_excess = mse_bad / pixel_var - 1  # how far the mean-MSE run still is from the mean image
 nn_good, nn_mid, nn_bad, nn_ae = (nn_dist[w] for w in [*WEIGHTINGS, "autoencoder"])
 spread_bad, spread_good = bad["spread"], good["spread"]
 sigma2_implied = D / 2
