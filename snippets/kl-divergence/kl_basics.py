@@ -35,7 +35,7 @@ cross_entropy = F.cross_entropy(logits, p, reduction="none")  # −Σ p log q pe
 assert torch.allclose(cross_entropy, entropy(p) + kl(p, q), atol=1e-12), "CE = H + KL"
 assert (kl(p, q) > 0).all(), "Gibbs: KL(p ‖ q) > 0 at generic q ≠ p"
 forward, reverse = kl(p, q), kl(q, p)
-assert ((forward - reverse).abs() > 1e-3).all(), "KL(p‖q) ≠ KL(q‖p) on every row"
+assert (forward - reverse).abs().max() > 0.05, "not symmetric: KL(p‖q) and KL(q‖p) differ by over 0.05 on some row"
 # --8<-- [end:kl]
 kl_forward_row0, kl_reverse_row0 = forward[0].item(), reverse[0].item()
 
