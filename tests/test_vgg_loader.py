@@ -63,6 +63,24 @@ def test_classifier_keys_are_ignored_and_reported(vgg, torchvision_state):
     assert ignored == ["classifier.6.bias"]
 
 
+def test_imagenet1k_features_weights_are_refused_unless_caffe_input(vgg, torchvision_state, tmp_path):
+    """torchvision's IMAGENET1K_FEATURES file has the same keys but NaNs in the classifier and Caffe-style input."""
+    torch = vgg["torch"]
+    state = torchvision_state | {"classifier.0.weight": torch.full((4, 3), float("nan")), "classifier.6.bias": torch.zeros(1000)}
+    path = tmp_path / "vgg16_features-test.pth"
+    torch.save(state, path)
+    with pytest.raises(ValueError, match="IMAGENET1K_FEATURES") as err:
+        vgg["load_vgg16_features"](path)
+    assert "caffe_normalise" in str(err.value) and "caffe_input=True" in str(err.value)
+    net, ignored = vgg["load_vgg16_features"](path, caffe_input=True)
+    assert ignored == ["classifier.0.weight", "classifier.6.bias"]
+    for k, v in net.state_dict().items():
+        assert torch.equal(v, torchvision_state[f"features.{k}"]), k
+    x = torch.rand(1, 3, 4, 4)
+    expected = (x - torch.tensor([0.48235, 0.45882, 0.40784]).view(1, 3, 1, 1)) * 255
+    assert torch.allclose(vgg["caffe_normalise"](x), expected, atol=1e-4)
+
+
 @pytest.mark.parametrize(
     "change, named",
     [

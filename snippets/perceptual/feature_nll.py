@@ -64,6 +64,8 @@ assert abs(relu_growth - 5 * flat) < 1e-4 * flat * 5 + 1e-9, (
     "with a ReLU every y < 0 has the same feature, so the integral grows without bound"
 )
 relu_flat_level = flat
+_at_14 = gauss(smooth(y), smooth(torch.tensor(1.4, dtype=torch.float64)))
+peak_ratio = ((_at_14 * d_smooth(y)).max() / _at_14.max()).item()    # how much taller |phi'| makes the curve
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, num="perceptual-pixel-density", figsize=(8.4, 3.4), layout="constrained")

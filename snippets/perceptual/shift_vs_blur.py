@@ -1,10 +1,12 @@
-"""A 1-pixel shift is farther than a blur in pixel MSE, and nearer in the feature MSE of random VGG-16 from relu2_2 on.
+"""For one photo crop, a 1-pixel shift is farther than a σ = 1.5 px blur in pixel MSE, and nearer in random VGG-16 features from relu2_2 on.
 
 Chapter "Perceptual loss": pixel MSE ranks a shifted copy of a photograph as worse than
 a blurred one, against what anyone sees. The features of VGG-16 with random weights
-(no download: torchvision's initialisation, several draws) reverse the ranking from
-relu2_2 (feature MSE) or relu3_3 (LPIPS-style unit-normalised distance) on, while
-relu1_2 still agrees with the pixels.
+(no download: torchvision's initialisation, several draws) reverse the ranking for this
+pair from relu2_2 (feature MSE) or relu3_3 (LPIPS-style unit-normalised distance) on,
+while relu1_2 still agrees with the pixels. Over other blurs and a second crop, what the
+features do is divide the pixel ratio by a factor that grows with depth; without
+max-pooling, relu2_2 no longer reverses the ranking.
 """
 
 # %%
@@ -27,12 +29,12 @@ MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 
 
-def random_vgg16():
+def random_vgg16(cfg=CFG_D[:-1], pool=nn.MaxPool2d):
     """VGG-16's features to relu4_3 with torchvision's random initialisation."""
     layers, c_in = [], 3
-    for v in CFG_D[:-1]:
+    for v in cfg:
         if v == "M":
-            layers.append(nn.MaxPool2d(2, 2))
+            layers.append(pool(2, 2))
         else:
             conv = nn.Conv2d(c_in, v, 3, padding=1)
             nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")
@@ -101,6 +103,46 @@ relu3_3_ratio_max = feat_ratio[:, 2].max().item()
 relu4_3_ratio_max = feat_ratio[:, 3].max().item()
 unit_relu2_2_min, unit_relu2_2_max = unit_ratio[:, 1].min().item(), unit_ratio[:, 1].max().item()
 unit_relu3_3_max = unit_ratio[:, 2].max().item()
+
+# %% [markdown]
+# ## How general: other blurs, another crop, and no max-pooling
+# The ranking depends on how strong the blur is. What the random features do is shrink the
+# shift/blur ratio of the pixels by a factor that grows with depth; measured here for
+# σ = 1, 1.5 and 2 px on the crop above and σ = 1.5 px on a second crop (the collar).
+
+# %%
+# --8<-- [start:general]
+pairs = []                                                    # (reference, shifted, blurred) triples
+for (t, l), sigmas in (((36, 32), (1.0, 1.5, 2.0)), ((84, 24), (1.5,))):
+    c = lambda img, dx=0: img[..., t : t + S, l + dx : l + dx + S]
+    pairs += [(c(x_full), c(x_full, dx=1), c(gaussian_blur(x_full, s))) for s in sigmas]
+shrink = torch.zeros(N_NETS, len(pairs), 4)                   # (feature ratio) / (pixel ratio), per layer
+for n in range(N_NETS):
+    net = random_vgg16()
+    with torch.no_grad():
+        f_all = relu_features(net, torch.cat([torch.cat(p) for p in pairs]))
+    for k, (r, sh, bl) in enumerate(pairs):
+        px = F.mse_loss(sh, r) / F.mse_loss(bl, r)
+        for j, f in enumerate(f_all):
+            fr, fs, fb = f[3 * k], f[3 * k + 1], f[3 * k + 2]
+            shrink[n, k, j] = (fs - fr).pow(2).mean() / (fb - fr).pow(2).mean() / px
+
+no_pool_ratio = torch.zeros(N_NETS)                           # relu2_2 with the first max-pool removed
+for n in range(N_NETS):
+    net = random_vgg16(cfg=CFG_D[:5], pool=lambda *a: nn.Identity())
+    with torch.no_grad():
+        f_ref, f_shift, f_blur = net((torch.cat([reference, shifted, blurred]) - MEAN) / STD)
+    no_pool_ratio[n] = (f_shift - f_ref).pow(2).mean() / (f_blur - f_ref).pow(2).mean()
+# --8<-- [end:general]
+assert (shrink[..., 1:] < shrink[..., :-1]).all(), "the shrink factor grows with depth (the ratio falls) for every pair"
+assert (shrink[..., 3] < 0.3).all(), "at relu4_3 the features divide the pixel ratio by more than 3"
+assert (no_pool_ratio > 1).all(), "without max-pooling, relu2_2 calls the shift farther, as the pixels do"
+shrink_lo = [shrink[..., j].min().item() for j in range(4)]
+shrink_hi = [shrink[..., j].max().item() for j in range(4)]
+shrink1_lo, shrink2_lo, shrink3_lo, shrink4_lo = shrink_lo
+shrink1_hi, shrink2_hi, shrink3_hi, shrink4_hi = shrink_hi
+no_pool_min, no_pool_max = no_pool_ratio.min().item(), no_pool_ratio.max().item()
+pool_relu2_2_max = feat_ratio[:, 1].max().item()
 
 # %%
 fig, axes = plt.subplot_mosaic([["ref", "shift", "blur"], ["ratio", "ratio", "ratio"]], num="perceptual-shift-vs-blur",

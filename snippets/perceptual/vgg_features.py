@@ -99,12 +99,14 @@ def vgg16_shapes():
     return shapes
 
 
-def load_vgg16_features(source):
+def load_vgg16_features(source, caffe_input=False):
     """VGG-16 features from a torchvision state dict: a path (str or pathlib.Path) or a file object.
 
     Keys must be exactly `features.{0,2,...,28}.{weight,bias}` with VGG-16's shapes;
     `classifier.*` keys (the fully connected head) are not used by a feature loss and are
     ignored, and their names are returned. Anything else raises a ValueError naming the keys.
+    A classifier holding NaNs marks torchvision's IMAGENET1K_FEATURES weights, which expect
+    `caffe_normalise`d input, not `imagenet_normalise`d: refused unless caffe_input=True.
     """
     if isinstance(source, str):
         source = pathlib.Path(source)
@@ -113,6 +115,10 @@ def load_vgg16_features(source):
         raise ValueError(f"expected a state dict, got {type(state).__name__}")
     expected = vgg16_shapes()
     ignored = sorted(k for k in state if k.startswith("classifier."))
+    if any(state[k].isnan().any() for k in ignored) and not caffe_input:
+        raise ValueError("classifier.* holds NaNs: this looks like torchvision's IMAGENET1K_FEATURES "
+                         "(vgg16_features-amdegroot-88682ab5.pth), trained on 0-255 input minus the mean; "
+                         "feed it caffe_normalise(x), not imagenet_normalise(x), and load with caffe_input=True")
     given = {k: v for k, v in state.items() if not k.startswith("classifier.")}
     problems = []
     if missing := sorted(expected.keys() - given.keys()):
@@ -177,6 +183,20 @@ assert msg_extra is not None and "unexpected keys features.1.weight" in msg_extr
 assert msg_shape is not None and "features.0.weight has shape (64, 1, 3, 3)" in msg_shape, "a wrong shape is named"
 assert msg_prefix is not None and "module.features.0.bias" in msg_prefix, "a DataParallel-prefixed file is rejected"
 
+# torchvision's IMAGENET1K_FEATURES file: valid features, a classifier filled with NaNs
+features_only = state | {k: torch.full_like(v, float("nan")) for k, v in state.items() if k.startswith("classifier.")}
+msg_features_only = load_error(features_only)
+try:
+    loaded_caffe, _ = load_vgg16_features(save_to_bytes(features_only), caffe_input=True)
+except ValueError:
+    loaded_caffe = None
+assert msg_features_only is not None and "IMAGENET1K_FEATURES" in msg_features_only, (
+    "a NaN classifier (IMAGENET1K_FEATURES) is refused by default, naming the weights"
+)
+assert loaded_caffe is not None and all(torch.equal(a, b) for a, b in zip(loaded_caffe.state_dict().values(), features.state_dict().values())), (
+    "with caffe_input=True the same file loads exactly"
+)
+
 # %% [markdown]
 # ## LPIPS: its scaling layer, its linear weights, its distance
 
@@ -192,6 +212,14 @@ LPIPS_CHANNELS = (64, 128, 256, 512, 512)
 def imagenet_normalise(x01):
     """What torchvision's VGG weights expect: RGB in [0, 1], then (x - mean) / std."""
     return (x01 - IMAGENET_MEAN) / IMAGENET_STD
+
+
+CAFFE_MEAN = torch.tensor([0.48235, 0.45882, 0.40784]).view(1, 3, 1, 1)
+
+
+def caffe_normalise(x01):
+    """What torchvision's IMAGENET1K_FEATURES VGG-16 expects: RGB in [0, 1], then (x - mean) * 255."""
+    return (x01 - CAFFE_MEAN) * 255
 
 
 def lpips_scaling(x_pm1):
@@ -312,6 +340,70 @@ range_ratio = d_wrong / d_right
 norm_ratio = j_wrong / j_right
 assert range_ratio < 0.95, "[0, 1] images fed to LPIPS give a smaller distance than the same images in [-1, 1]"
 assert norm_ratio < 0.95, "skipping ImageNet normalisation gives a smaller VGG feature loss"
+caffe_factor_lo, caffe_factor_hi = (255 * IMAGENET_STD).min().item(), (255 * IMAGENET_STD).max().item()
+assert torch.allclose(caffe_normalise(x01) / 255, x01 - CAFFE_MEAN), "IMAGENET1K_FEATURES input is 255 (x - mean)"
+
+# %%
+# --8<-- [start:why]
+# Fed [0, 1], the network sees (x' - mean)/std with x' = (x + 1)/2: half the contrast plus a
+# brightness offset of 0.5/std. Separate the two:
+with torch.no_grad():
+    d_half = lpips(loaded, lin, (2 * img_a - 1 + LPIPS_SHIFT) / 2, (2 * img_b - 1 + LPIPS_SHIFT) / 2).item()  # scaled input halved
+    d_bright = lpips(loaded, lin, 2 * img_a, 2 * img_b).item()          # scaled input + 0.5/std, full contrast
+# --8<-- [end:why]
+half_ratio, bright_ratio = d_half / d_right, d_bright / d_right
+assert abs(half_ratio - 1) < 1e-4, "zero biases: the random VGG is positively homogeneous, so halving contrast changes no unit-normalised feature"
+assert bright_ratio < 0.95, "the brightness offset alone shrinks the distance"
+
+# %% [markdown]
+# ## The code to copy, checked against a hand computation
+# Each function is compared with an explicit loop over the formula as displayed on the page,
+# at generic values: random non-negative LPIPS weights (not all 1), non-square feature maps.
+
+# %%
+def lpips_by_hand(features, weights, x0, x1):
+    """sum_l 1/(H W) sum_{h,w} sum_c w_c (f0/|f0| - f1/|f1|)^2, the norm over channels at each (h, w)."""
+    f0 = relu_features(features, lpips_scaling(x0), tuple(RELU))
+    f1 = relu_features(features, lpips_scaling(x1), tuple(RELU))
+    total = 0.0
+    for a, b, w in zip(f0, f1, weights):
+        a, b, w = a[0].tolist(), b[0].tolist(), w.tolist()         # one image; a[c][h][w]
+        C, H, W = len(a), len(a[0]), len(a[0][0])
+        layer = 0.0
+        for h in range(H):
+            for v in range(W):
+                na = sum(a[c][h][v] ** 2 for c in range(C)) ** 0.5 + 1e-10
+                nb = sum(b[c][h][v] ** 2 for c in range(C)) ** 0.5 + 1e-10
+                layer += sum(w[c] * (a[c][h][v] / na - b[c][h][v] / nb) ** 2 for c in range(C))
+        total += layer / (H * W)
+    return total
+
+
+small_a, small_b = img_a[..., :, :16], img_b[..., :, :16]         # 32x16: five layers, the last 2x1
+with torch.no_grad():
+    f_a, f_b = (relu_features(loaded, lpips_scaling(2 * x - 1), ("relu2_2",))[0] for x in (small_a, small_b))
+lpips_code = lpips(loaded, lin, 2 * small_a - 1, 2 * small_b - 1).item()
+lpips_hand = lpips_by_hand(loaded, lin, 2 * small_a - 1, 2 * small_b - 1)
+
+fa_t, fb_t = f_a[:, :5], f_b[:, :5]                                 # (1, 5, 16, 8): C != H W, H != W
+C_, H_, W_ = fa_t.shape[1:]
+fl_hand = sum((fa_t[0, c, h, v] - fb_t[0, c, h, v]).item() ** 2
+              for c in range(C_) for h in range(H_) for v in range(W_)) / (C_ * H_ * W_)
+G_hand = [[sum(fa_t[0, c, h, v].item() * fa_t[0, d, h, v].item() for h in range(H_) for v in range(W_)) / (C_ * H_ * W_)
+           for d in range(C_)] for c in range(C_)]
+G_code = gram(fa_t)
+Gb_hand = [[sum(fb_t[0, c, h, v].item() * fb_t[0, d, h, v].item() for h in range(H_) for v in range(W_)) / (C_ * H_ * W_)
+                     for d in range(C_)] for c in range(C_)]
+style_hand = sum((G_hand[c][d] - Gb_hand[c][d]) ** 2 for c in range(C_) for d in range(C_))
+perm = torch.randperm(H_ * W_)
+G_perm = gram(fa_t.reshape(1, C_, -1)[..., perm].reshape(1, C_, H_, W_))
+assert abs(lpips_code / lpips_hand - 1) < 1e-4, "lpips() is the displayed formula (unit norm over channels, w not w^2, spatial mean)"
+assert abs(feature_loss(fa_t, fb_t).item() / fl_hand - 1) < 1e-4, "feature_loss is ||phi(a) - phi(b)||^2 / (C H W)"
+assert tuple(G_code.shape) == (1, C_, C_) and torch.allclose(G_code[0].double(), torch.tensor(G_hand, dtype=torch.float64), rtol=1e-4, atol=0), (
+    "gram is psi psi^T / (C H W), C x C"
+)
+assert abs(style_loss([fa_t], [fb_t]).item() / style_hand - 1) < 1e-4, "style_loss is the squared Frobenius norm of the Gram difference"
+assert torch.allclose(G_perm, G_code, rtol=1e-5, atol=0), "a Gram matrix is unchanged by permuting positions (Exercise 2)"
 
 # %%
 # --8<-- [start:hook]
