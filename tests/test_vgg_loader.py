@@ -127,3 +127,17 @@ def test_relu_indices_give_vgg_channels_at_halving_resolutions(vgg):
     with torch.no_grad():
         feats = vgg["relu_features"](vgg["vgg16_features"](), torch.rand(1, 3, 48, 64), names)
     assert [tuple(f.shape[1:]) for f in feats] == [(64, 48, 64), (128, 24, 32), (256, 12, 16), (512, 6, 8)]
+
+
+def test_with_the_readers_files_next_to_it_the_snippet_computes_both_losses(vgg, torchvision_state, tmp_path):
+    """The chapter's "your own weights" cell runs when the two files are beside the script."""
+    import subprocess
+    import sys
+
+    torch = vgg["torch"]
+    torch.save(torchvision_state, tmp_path / "vgg16-397923af.pth")
+    torch.save(vgg["lin_state"], tmp_path / "vgg.pth", _use_new_zipfile_serialization=False)  # LPIPS's legacy format
+    run = subprocess.run([sys.executable, str(SNIPPET)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 0, run.stderr
+    assert "Johnson et al.'s feature loss at relu2_2:" in run.stdout and "LPIPS-VGG:" in run.stdout

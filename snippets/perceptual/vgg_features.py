@@ -439,3 +439,17 @@ assert result.missing_keys == ["model.0.weight"] and result.unexpected_keys == [
     "strict=False reports the mismatch only in its return value"
 )
 assert silently_unloaded, "with strict=False the calibrated weights are not loaded and nothing is raised"
+
+
+# %%
+# --8<-- [start:your_weights]
+# Your own files: put them next to this script and it computes the real losses as well.
+if pathlib.Path("vgg16-397923af.pth").is_file():
+    features, ignored = load_vgg16_features("vgg16-397923af.pth")  # IMAGENET1K_V1; ignored: the classifier keys
+    y_hat, y = torch.rand(2, 1, 3, 64, 64)  # stand-ins for the model's output and the target: RGB in [0, 1]
+    f_hat, f = (relu_features(features, imagenet_normalise(t), ("relu2_2",))[0] for t in (y_hat, y))
+    print("Johnson et al.'s feature loss at relu2_2:", feature_loss(f_hat, f).mean().item())
+    if pathlib.Path("vgg.pth").is_file():  # lpips/weights/v0.1/vgg.pth from the lpips package
+        lin = load_lpips_weights("vgg.pth")
+        print("LPIPS-VGG:", lpips(features, lin, 2 * y_hat - 1, 2 * y - 1).item())  # inputs mapped to [-1, 1]
+# --8<-- [end:your_weights]
