@@ -91,9 +91,10 @@ tau_hot, tau_cold = taus[0], taus[-1]
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 3.6), num="infonce-hardness",
                        layout="constrained")
-for tau, alpha in zip(taus, (0.35, 0.5, 0.65, 0.8, 1.0)):
+colours = plt.get_cmap("plasma")([0.85, 0.65, 0.45, 0.25, 0.0])  # dark = cold
+for tau, colour, marker in zip(taus, colours, "o^sDv"):
     w = torch.softmax(s_neg / tau, dim=0)
-    ax.plot(s_neg, w, color="C5", alpha=alpha, marker="o", ms=2, lw=1.2,
+    ax.plot(s_neg, w, color=colour, marker=marker, ms=2.5, lw=1.2,
             label=f"τ = {tau:g}")
 ax.set_yscale("log")
 ax.set(xlabel="similarity of a negative to the anchor, $s_{ij}$",
