@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -26,7 +27,9 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+@functools.lru_cache(maxsize=None)
 def soup(path: Path) -> BeautifulSoup:
+    """A page parsed once per test run (pages are large, and several tests read every one); read-only."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 SEED = 0
 torch.manual_seed(SEED)
+torch.set_default_dtype(torch.float32)  # the float32 pitfalls below need it (a notebook may have set float64 earlier)
 N, DIM = 16, 32
 h1 = torch.randn(N, DIM, dtype=torch.float64)  # projection-head outputs
 h2 = h1 + 0.8 * torch.randn(N, DIM, dtype=torch.float64)  # second view
