@@ -87,6 +87,7 @@ def export_floor(workdir: Path) -> Path:
     text = text.replace("hooks:\n  - hooks/site_hook.py\n", "")
     text = text.replace("watch:\n  - snippets\n  - hooks\n", "")
     text = text.replace("base_path: [\".\"]", f"base_path: [{json.dumps(str(ROOT))}]")
+    text = text.replace("custom_dir: overrides", f"custom_dir: {json.dumps(str(ROOT / 'overrides'))}")
     text += f"\ndocs_dir: {json.dumps(str(docs))}\n"
     floor_config = workdir / "mkdocs.yml"
     floor_config.write_text(text)
