@@ -130,6 +130,7 @@ assert abs(mean[0.4, NS[-1]] - true_mi(0.4)) < 0.05, (
 )
 
 mi_low, mi_mid, mi_high = (true_mi(r) for r in RHOS)
+n_needed_high = math.exp(round(mi_high, 1))  # the batch size whose log N reaches ρ = 0.9's I (to 1 decimal)
 bound_high_64 = mean[0.9, 64]
 bound_high_1024 = mean[0.9, 1024]
 bound_low_1024 = mean[0.4, 1024]
