@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
+import html
 import re
 from pathlib import Path
 
@@ -45,12 +46,20 @@ def _only_docstring(source: str) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
 
 
-def _outputs(run_cell: dict, figures: list) -> list:
+def _outputs(run_cell: dict, figures: list, linked: dict | None) -> list:
+    """A cell's outputs. Figures are embedded (a downloaded notebook stands alone), or, for the
+    notebook page, shown as an image that links the site's own file: `linked` maps a figure's name
+    to its alt text, and the hook turns `figure:<name>` into the file's address."""
     outs = []
     for stream in ("stdout", "stderr"):
         if run_cell.get(stream):
             outs.append(nbformat.v4.new_output("stream", name=stream, text=run_cell[stream]))
     for fig in figures:
+        if linked is not None:
+            alt = html.escape(linked.get(fig.name) or f"Figure {fig.name}", quote=True)
+            bundle = {"text/html": f'<img src="figure:{fig.name}" alt="{alt}">', "text/plain": f"<Figure '{fig.name}'>"}
+            outs.append(nbformat.v4.new_output("display_data", data=bundle, metadata={}))
+            continue
         data = fig.path.read_bytes()
         if fig.ext == "svg":
             bundle = {"image/svg+xml": data.decode("utf-8"), "text/plain": f"<Figure '{fig.name}'>"}
@@ -60,8 +69,8 @@ def _outputs(run_cell: dict, figures: list) -> list:
     return outs
 
 
-def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
-    """Return the notebook for one chapter as JSON text (deterministic)."""
+def build(slug: str, title: str, snippets: list[tuple[Path, Result]], linked: dict | None = None) -> str:
+    """Return the notebook for one chapter as JSON text (deterministic); `linked`: see _outputs."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -99,7 +108,7 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
             new = nbformat.v4.new_code_cell(code, execution_count=count)
             if match is not None:
                 index, run_cell = match
-                new.outputs = _outputs(run_cell, [f for f in result.figures if f.cell == index])
+                new.outputs = _outputs(run_cell, [f for f in result.figures if f.cell == index], linked)
                 for out in new.outputs:
                     if out.output_type == "execute_result":
                         out.execution_count = count
@@ -111,17 +120,18 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]]) -> str:
     return nbformat.writes(nb)
 
 
-def write(slug: str, title: str, snippets: list[tuple[Path, Result]], target: Path) -> None:
+def write(slug: str, title: str, snippets: list[tuple[Path, Result]], target: Path, linked: dict | None = None) -> None:
     """Write the chapter's notebook to target, unless the same inputs already produced it.
 
     The inputs are the snippets' result keys (which cover their bytes and outputs), their
-    order, the title and this file, so a warm build does not re-assemble anything.
+    order, the title, the figures' alt texts and this file, so a warm build does not
+    re-assemble anything.
     """
     key = hashlib.sha256(Path(__file__).read_bytes())
-    key.update(repr((slug, title, [(p.name, r.key) for p, r in snippets])).encode())
+    key.update(repr((slug, title, [(p.name, r.key) for p, r in snippets], sorted((linked or {}).items()) if linked is not None else None)).encode())
     stamp = target.with_suffix(".key")
     if target.is_file() and stamp.is_file() and stamp.read_text() == key.hexdigest():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(build(slug, title, snippets), encoding="utf-8")
+    target.write_text(build(slug, title, snippets, linked), encoding="utf-8")
     stamp.write_text(key.hexdigest())

@@ -7,10 +7,13 @@ on_page_markdown   fills in quoted values (`{{ snippet.name:format }}`) from the
                    results, resolves `figure:<name>` and `snippet:<chapter>/<file>.py`
                    links, checks includes and claim boxes, and in `mkdocs serve` puts a
                    failure box where a failed snippet's output would be.
+on_post_page       renders every formula with KaTeX at build time (hooks/formulas.py), so pages
+                   carry math as HTML and MathML and no math JavaScript.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from html import escape as html_escape
@@ -27,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # MkDocs loads this file by path; make `hooks` importable
     sys.path.insert(0, str(ROOT))
 
-from hooks import notebooks, runner  # noqa: E402
+from hooks import formulas, notebooks, runner  # noqa: E402
 
 log = get_plugin_logger("snippets")
 
@@ -57,6 +60,11 @@ def on_config(config):
     project = Path(config.config_file_path).resolve().parent
     _pin_build_date(project)
     config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(project)]
+    _close_math()
+    try:
+        state["math"] = formulas.Renderer(project / ".cache" / "katex")
+    except formulas.MathUnavailable as exc:
+        raise PluginError(str(exc)) from None
     # If anything must run, let the fork server import torch while MkDocs collects files.
     runner.start_workers_if_needed(runner.discover(project / "snippets"), project / ".cache" / "snippets", root=project)
     return config
@@ -144,21 +152,35 @@ def _add_notebooks(files: Files, config, paths, results) -> None:
         if any(not results[rel[p]].ok for p in ordered):
             continue  # no notebook with missing outputs; the page shows the failure
         title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), slug)
-        notebook_src = state["project"] / ".cache" / "notebooks"
-        target = notebook_src / "notebooks" / f"{slug}.ipynb"
-        notebooks.write(slug, title, [(p, results[rel[p]]) for p in ordered], target)
-        files.append(
-            File(f"notebooks/{slug}.ipynb", str(notebook_src), config["site_dir"], config["use_directory_urls"])
-        )
+        cache = state["project"] / ".cache" / "notebooks"
+        chapter_results = [(p, results[rel[p]]) for p in ordered]
+        # The download stands alone (figures embedded); the page links the figures the site serves.
+        download = cache / "downloads" / f"{slug}.ipynb"
+        notebooks.write(slug, title, chapter_results, download)
+        notebooks.write(slug, title, chapter_results, cache / "notebooks" / f"{slug}.ipynb",
+                        linked=_figure_alts(text, page.src_uri, results))
+        files.append(File(f"notebooks/{slug}.ipynb", str(cache), config["site_dir"], config["use_directory_urls"]))
         # Given as content: mkdocs-jupyter would turn a file under notebooks/ into a page.
-        files.append(File.generated(config, f"downloads/{slug}.ipynb", content=target.read_bytes()))
+        files.append(File.generated(config, f"downloads/{slug}.ipynb", content=download.read_bytes()))
+
+
+_FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\(figure:([a-z0-9-]+)\)")
+
+
+def _figure_alts(markdown: str, src_uri: str, results: dict) -> dict[str, str]:
+    """Each figure's alt text as the chapter gives it, quoted values filled in, for the notebook page."""
+    chapter = Path(src_uri).stem
+    alts = {}
+    for alt, name in _FIGURE_ALT.findall(markdown):
+        alts[name] = _fill_quotes(alt, [], chapter, results, [], f"docs/{src_uri}")
+    return alts
 
 
 def _add_katex(files: Files, config) -> None:
-    if not (KATEX / "katex.min.js").is_file():
+    """KaTeX's stylesheet and fonts: math is rendered at build time, so no KaTeX script is served."""
+    if not (KATEX / "katex.min.css").is_file():
         raise PluginError(f"KaTeX is not installed at {runner.relative(KATEX)}; run `npm ci` in the project root")
-    wanted = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
-    wanted += [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").iterdir())]
+    wanted = ["katex.min.css"] + [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").iterdir())]
     for name in wanted:
         files.append(File.generated(config, f"assets/katex/{name}", abs_src_path=str(KATEX / name)))
 
@@ -443,6 +465,8 @@ def on_page_content(html: str, page, config, files) -> str:
     uri = page.file.src_uri
     if uri.startswith("notebooks/") and uri.endswith(".ipynb"):
         html = _NBCONVERT_CDN_SCRIPTS.sub("", html)
+        html = re.sub(r'src="figure:([a-z0-9-]+)"', lambda m: f'src="{_figure_url(page, m.group(1), files)}"', html)
+        page.meta.setdefault("search", {})["exclude"] = True  # the chapter is the page to find; this repeats its code
         slug = Path(uri).stem
         chapter = state["chapters"].get(slug)
         chapter_link = f'<a href="{_url(page, chapter, files)}">the chapter</a>' if chapter else "the chapter"
@@ -458,6 +482,83 @@ def on_page_content(html: str, page, config, files) -> str:
     return _tie_excerpts_to_snippets(html)
 
 
+def _figure_url(page, name: str, files: Files) -> str:
+    if name not in state["figures"]:
+        raise PluginError(f"docs/{page.file.src_uri}: the notebook shows figure {name!r}, which no snippet made")
+    return _url(page, f"figures/{state['figures'][name][1].filename}", files)
+
+
 def _url(page, src_uri: str, files: Files) -> str:
     target = files.get_file_from_path(src_uri)
     return target.url_relative_to(page.file) if target else "#"
+
+
+# ----------------------------------------------------------------------------- math
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Every formula on the page, rendered by KaTeX. A TeX error fails the build with the page, line
+    and formula; under `mkdocs serve` the page shows an error box and the formula's source instead."""
+    uri = page.file.src_uri
+    notebook = uri.startswith("notebooks/") and uri.endswith(".ipynb")
+    if notebook:
+        output = _notebook_styles_as_files(output, page, config)
+    try:
+        output, errors = state["math"].page(output, notebook=notebook)
+    except formulas.MathUnavailable as exc:
+        raise PluginError(f"docs/{uri}: {exc}") from None
+    if not errors:
+        return output
+    source = page.file.content_string if uri.endswith(".md") else ""
+    located = []
+    for err in errors:
+        line = formulas.line_of(err.tex, source) if source else None
+        located.append((line or 0, f"docs/{uri}" + (f":{line}" if line else ""), err))
+    messages = [f"{where}: TeX error in {err.source()}: {err.message}" for _, where, err in sorted(located, key=lambda t: t[0])]
+    if state["command"] != "serve":
+        raise PluginError("\n".join(messages))
+    log.error("\n".join(messages))
+    box = ('<div class="admonition failure"><p class="admonition-title">TeX error</p>'
+           + "".join(f"<p><code>{html_escape(m)}</code></p>" for m in messages) + "</div>")
+    return output.replace('<article class="md-content__inner md-typeset">',
+                          '<article class="md-content__inner md-typeset">' + box, 1)
+
+
+_INLINE_STYLE = re.compile(r'\s*<style(?: type="text/css")?>(.*?)</style>', re.S)
+
+
+def _notebook_styles_as_files(output: str, page, config) -> str:
+    """mkdocs-jupyter inlines JupyterLab's stylesheets (over 0.5 MB) into every notebook page. Serve
+    each as one file instead, named by its content, linked from the page's head: the browser fetches
+    it once for all the notebooks, and the pages shrink by that much."""
+    links = []
+
+    def move(m: re.Match) -> str:
+        css = m.group(1).strip().encode("utf-8")
+        rel = f"assets/notebook/{hashlib.sha256(css).hexdigest()[:12]}.css"
+        target = Path(config["site_dir"]) / rel
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(css)
+        href = posixpath.relpath(rel, posixpath.dirname(page.url.rstrip("/") + "/index.html") if page.url else ".")
+        links.append(f'<link rel="stylesheet" href="{href}">')
+        return ""
+
+    output = _INLINE_STYLE.sub(move, output)
+    return output.replace("</head>", "".join(links) + "</head>", 1) if links else output
+
+
+def on_post_build(config) -> None:
+    _close_math()
+
+
+def on_build_error(error) -> None:
+    _close_math()
+
+
+def _close_math() -> None:
+    renderer = state.pop("math", None)
+    if renderer is not None:
+        renderer.close()
+        if renderer.rendered:
+            log.info(f"KaTeX rendered {renderer.rendered} new formula(s)")

@@ -125,7 +125,7 @@ def test_every_failed_snippet_is_listed_not_just_the_first(fixture_site):
     replace(fixture_site / "snippets/demo/other.py", "total == 45", "total == 46")
     result = build(fixture_site)
     assert "2 snippet(s) failed" in result.stderr
-    assert "snippets/demo/line_plot.py:10: AssertionError: arithmetic" in result.stderr
+    assert f"snippets/demo/line_plot.py:{line_of(fixture_site / 'snippets/demo/line_plot.py', '2 + 2 ==')}: AssertionError: arithmetic" in result.stderr
     assert "snippets/demo/other.py:5: AssertionError: the sum of 0..9" in result.stderr
 
 
@@ -233,7 +233,7 @@ def test_serve_shows_a_failure_box_keeps_serving_and_recovers(fixture_site):
 
         snippet.write_text(good.replace("2 + 2 == 4", "2 + 2 == 5"))
         broken = wait_for(url, lambda html: "Snippet failed" in html)
-        assert "snippets/demo/line_plot.py:10: AssertionError: arithmetic" in broken
+        assert f"snippets/demo/line_plot.py:{line_of(snippet, '2 + 2 ==')}: AssertionError: arithmetic" in broken
         assert "demo-line.svg" not in broken, "no stale figure is served"
         assert server.poll() is None, "serve keeps running"
 
@@ -248,6 +248,14 @@ def test_serve_shows_a_failure_box_keeps_serving_and_recovers(fixture_site):
         assert server.poll() is None, "serve keeps running"
         page.write_text(text)
         wait_for(url, lambda html: "whose total is 45." in html and "Quoted value unavailable" not in html)
+
+        page.write_text(text.replace("and a sum has", "and $\\fracc{1}{2}$ a sum has"))
+        boxed = wait_for(url, lambda html: "TeX error" in html)
+        assert f"docs/demo.md:{line_of(page, 'fracc')}: TeX error in $\\fracc{{1}}{{2}}$" in boxed
+        assert 'class="math-error"' in boxed and "Undefined control sequence" in boxed, "the formula shows as source"
+        assert server.poll() is None, "serve keeps running"
+        page.write_text(text)
+        wait_for(url, lambda html: "TeX error" not in html and 'class="katex"' in html)
         text = log.read_text()
         assert text.count("running snippets/demo/other.py") == ran_before, "only the edited snippet re-ran"
         assert text.count("running snippets/demo/line_plot.py") >= 2

@@ -1,4 +1,7 @@
-"""Two plus two is four, and a line is a line."""
+"""Two plus two is four, and a line is a line.
+
+The line is $y = 2x$, with slope $\partial y/\partial x = 2$.
+"""
 
 # %%
 import matplotlib.pyplot as plt
