@@ -108,6 +108,11 @@ def visit(browser, served: str, path: str, scheme: str):
     return page, problems
 
 
+# Screenshots are for people to look at: the first screen of each page by default, whole pages
+# (slow on long chapters) with LAL_FULL_SCREENSHOTS=1.
+FULL_SCREENSHOTS = os.environ.get("LAL_FULL_SCREENSHOTS") == "1"
+
+
 @pytest.fixture(scope="session")
 def screenshots():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -128,15 +133,14 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
     if page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1"):
         problems.append("page overflows horizontally")
     name = path.strip("/").replace("/", "_") or "home"
-    page.screenshot(path=str(screenshots / f"{name}-light.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"{name}-light.png"), full_page=FULL_SCREENSHOTS)
     # The scheme toggle works on every page, and the page still has no errors in the dark.
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     broken = page.evaluate("() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
     problems += [f"dark: image not loaded: {src}" for src in broken]
     problems += [f"dark: raw TeX: {t!r}" for t in page.evaluate(RAW_TEX_JS)]
-    # Chapters in full (their figures must read in the dark too); other pages, the first screen.
-    page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=path.startswith("idea/"))
+    page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=FULL_SCREENSHOTS)
     page.close()
     assert not problems, problems
 
