@@ -148,8 +148,10 @@ fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.4), num="contrastive-circle",
 for ax, z, title in ((axes[1], z_before, "at initialisation"),
                      (axes[2], z_after, "after InfoNCE training")):
     jitter = 1 + 0.06 * torch.rand(1000, generator=gen)  # separate overlaps
-    sc = ax.scatter(z[:, 0] * jitter, z[:, 1] * jitter, c=theta_test, s=6,
-                    cmap="twilight", vmin=0, vmax=math.pi)
+    # twilight is near-white at both ends (θ near 0 and π): a dark rim keeps those points visible on white
+    sc = ax.scatter(z[:, 0] * jitter, z[:, 1] * jitter, c=theta_test, s=7,
+                    cmap="twilight", vmin=0, vmax=math.pi,
+                    edgecolors="0.3", linewidths=0.3)
     ax.set(xlim=(-1.25, 1.25), ylim=(-1.25, 1.25), aspect="equal",
            xticks=[-1, 0, 1], yticks=[-1, 0, 1])
     ax.set_title(title, fontsize=10)

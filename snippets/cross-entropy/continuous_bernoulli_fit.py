@@ -95,7 +95,7 @@ print(
 fig, (ax_mean, ax_fit) = plt.subplots(
     1, 2, figsize=(9, 3.5), num="cb-fitted-lambda", layout="constrained"
 )
-ax_mean.plot(grid, grid, color="C7", ls="--", lw=1, label="Bernoulli: mean = λ")
+ax_mean.plot(grid, grid, color="C5", ls="--", lw=1, label="Bernoulli: mean = λ")
 ax_mean.plot(grid, cb_mean(grid), color="C5", label="continuous Bernoulli")
 ax_mean.axhline(y_bar, color="C7", lw=0.8, ls=":")
 ax_mean.plot([lam_bce], [mean_if_read_as_cb], "o", mfc="white", color="C5",

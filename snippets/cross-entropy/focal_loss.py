@@ -96,10 +96,11 @@ fig, (ax_min, ax_mass) = plt.subplots(
 pi_line = torch.linspace(0.005, 0.995, 67)
 q_line = torch.linspace(0.005, 0.995, 199)
 coarse = torch.linspace(1e-5, 1 - 1e-5, 20001)  # enough for a picture
-looks = {0.0: ("-", 1.0), 1.0: ("--", 0.8), 2.0: ("-.", 0.65), 5.0: (":", 0.5)}
-for gamma, (ls, alpha) in looks.items():
+# Cross-entropy is the Bernoulli NLL and keeps its colour; focal losses are no NLL, so they are drawn in black.
+looks = {0.0: ("-", "C5"), 1.0: ("--", "k"), 2.0: ("-.", "k"), 5.0: (":", "k")}
+for gamma, (ls, color) in looks.items():
     label = "γ = 0 (cross-entropy)" if gamma == 0 else f"γ = {gamma:g}"
-    style = dict(color="C5", ls=ls, alpha=alpha, lw=2.4 if gamma == 0 else 1.8)
+    style = dict(color=color, ls=ls, lw=2.4 if gamma == 0 else 1.5)
     curve = [q_star(p, gamma, coarse) for p in pi_line.tolist()]
     ax_min.plot(pi_line, curve, label=label, **style)
     ax_mass.plot(q_line, mass(q_line, gamma), label=label, **style)

@@ -188,10 +188,11 @@ assert 0.69 < max_err32 < math.log(2), (
 fig, (ax_loss, ax_slope) = plt.subplots(
     1, 2, figsize=(9, 3.4), num="bce-clamp", layout="constrained"
 )
+# All three compute the Bernoulli NLL, so all keep its colour; the line style tells the routes apart.
 styles = {
     "BCEWithLogitsLoss": dict(color="C5", lw=2.4),
-    "BCELoss, float32": dict(color="C7", ls="-", lw=1.4),
-    "BCELoss, float64": dict(color="k", ls="--", lw=1.2),
+    "BCELoss, float32": dict(color="C5", ls="-.", lw=1.3),
+    "BCELoss, float64": dict(color="C5", ls="--", lw=1.3),
 }
 for name, values in curves.items():
     ax_loss.plot(zs, values[:, 0], label=name, **styles[name])
@@ -205,7 +206,7 @@ ax_slope.set(ylabel=r"$\partial\,\mathrm{loss} / \partial z$", ylim=(-0.05, 1.15
 ax_loss.legend(loc="upper left", fontsize=8)
 inset = ax_loss.inset_axes([0.475, 0.4, 0.28, 0.36], zorder=5)  # float32 staircase
 inset.set_facecolor("white")
-inset.plot(z_fine, err_fine, color="C7", lw=0.6)
+inset.plot(z_fine, err_fine, color="C5", lw=0.6)
 inset.axhline(math.log(2), color="k", lw=0.6, ls=":")
 inset.axhline(-math.log(2), color="k", lw=0.6, ls=":")
 inset.set(xlim=(10, z_round32), ylim=(-0.8, 0.8))

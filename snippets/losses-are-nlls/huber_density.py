@@ -192,7 +192,7 @@ for curve, kwargs in [
     ),
     (
         mixture_nll(xs, 0.5, 1.0, 1.0),
-        dict(color="C7", ls="--", label="mixture NLL, w = ½"),
+        dict(color="k", ls="--", label="mixture NLL, w = ½"),
     ),
 ]:
     ax_c.plot(

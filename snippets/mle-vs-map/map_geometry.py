@@ -101,7 +101,7 @@ fig, axes = plt.subplots(1, 2, figsize=(8, 4.4), sharey=True,
                          num="map-prior-geometry", layout="constrained")
 weights = np.geomspace(1e-3, 1e4, 120)  # prior weight, weak to strong
 panels = [
-    (axes[0], pen_gauss, theta_ridge, "C7", "Gaussian prior: ridge",
+    (axes[0], pen_gauss, theta_ridge, "C0", "Gaussian prior: ridge",
      np.array([ridge(w) for w in weights])),
     (axes[1], pen_laplace, theta_lasso, "C1", "Laplace prior: lasso",
      np.array([lasso(w, 500) for w in weights])),
@@ -136,7 +136,7 @@ for ax, pen, mode, color, title, path in panels:
 axes[0].set_ylabel(r"$\theta_2$")
 handles = [
     plt.Line2D([], [], color="C0", label=r"$-\log p(y\mid\theta)$"),
-    plt.Line2D([], [], color="C7", ls="--",
+    plt.Line2D([], [], color="C0", ls="--",
                label=r"Gaussian $-\log p(\theta)$"),
     plt.Line2D([], [], color="C1", ls="--",
                label=r"Laplace $-\log p(\theta)$"),

@@ -114,7 +114,7 @@ assert abs(u[g_log.log_prob(u).argmax()] - math.log(k / beta)) < 2e-4, (
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 3.2),
                                num="map-reparam-beta", layout="constrained")
 th = theta[::25]  # fewer points to draw
-ax0.plot(th, post_theta.log_prob(th).exp(), color="C5")
+ax0.plot(th, post_theta.log_prob(th).exp(), color="k")  # a posterior: black, like the MAP
 ax0.axvline(3 / 4, color="k", ls="--", lw=1, ymax=0.78,
             label=r"mode in $\theta$: $3/4$ (= MLE)")
 ax0.axvline(2 / 3, color="k", ls=":", lw=1.4, ymax=0.78,
@@ -125,7 +125,7 @@ ax0.set_title(r"posterior over $\theta$: Beta(4, 2)")
 ax0.legend(loc="upper left", fontsize=8)
 
 ph = phi[(phi > -4) & (phi < 6)][::25]
-ax1.plot(ph, post_phi.log_prob(ph).exp(), color="C5")
+ax1.plot(ph, post_phi.log_prob(ph).exp(), color="k")
 ax1.axvline(math.log(3), color="k", ls="--", lw=1, ymax=0.78,
             label=r"$\mathrm{logit}(3/4)=\log 3$ (= MLE)")
 ax1.axvline(math.log(2), color="k", ls=":", lw=1.4, ymax=0.78,

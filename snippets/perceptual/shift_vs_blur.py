@@ -158,7 +158,7 @@ for key, img, title in (
 ax = axes["ratio"]
 names = ["pixels"] + list(RELU)
 ax.axhline(1, color="0.5", lw=1, ls=":")
-ax.plot([0], [pixel_ratio], "s", color="C7", ms=9, label="pixel MSE")
+ax.plot([0], [pixel_ratio], "s", color="C0", ms=9, label="pixel MSE")
 for n in range(N_NETS):
     ax.plot(range(1, 5), feat_ratio[n], "o-", color="C0", alpha=0.8, label="feature MSE (Johnson)" if n == 0 else None)
     ax.plot(range(1, 5), unit_ratio[n], "^--", color="k", alpha=0.8, label="unit-normalised (LPIPS, weights 1)" if n == 0 else None)
