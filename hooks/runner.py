@@ -85,6 +85,8 @@ class FigureFile:
     ext: str  # "svg" or "png"
     path: Path
     cell: int  # index of the cell that showed it
+    # Each legend entry as (text, colour as #rrggbb), in order: what a reader matches to the curves.
+    legends: tuple = ()
 
     @property
     def filename(self) -> str:
@@ -167,7 +169,7 @@ def _load_cached(entry: Path, snippet: str, key: str) -> Result | None:
             path = entry / f"{f['name']}.{f['ext']}"
             if hashlib.sha256(path.read_bytes()).hexdigest() != f["sha256"]:
                 raise ValueError(f"{path.name} does not match its recorded hash")
-            figures.append(FigureFile(f["name"], f["ext"], path, f["cell"]))
+            figures.append(FigureFile(f["name"], f["ext"], path, f["cell"], tuple(map(tuple, f.get("legends", [])))))
         return Result(snippet, key, meta["cells"], figures, meta["values"], meta["seconds"], cached=True)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"snippet cache: discarding corrupt entry for {snippet} ({exc})", file=sys.stderr)
@@ -236,6 +238,32 @@ def scalar_values(namespace: dict) -> dict:
     return values
 
 
+def _swatch(handle) -> str:
+    """The colour of a legend handle, as a reader sees it: a line's colour, a marker's fill (or its edge
+    if hollow), a patch's face (or its edge if it is an outline)."""
+    import matplotlib.colors as mcolors
+
+    if hasattr(handle, "get_color") and not hasattr(handle, "get_facecolor"):  # a line
+        colour = handle.get_color()
+        if handle.get_linestyle() in ("None", "", " ", "none") and handle.get_marker() not in (None, "None", ""):
+            face = handle.get_markerfacecolor()
+            hollow = mcolors.to_rgba(face)[3] == 0 or mcolors.to_hex(face) == "#ffffff"
+            colour = handle.get_markeredgecolor() if hollow else face
+        return mcolors.to_hex(colour)
+    face = handle.get_facecolor()
+    face = face[0] if len(face) and not isinstance(face[0], float) else face
+    if len(face) == 0 or mcolors.to_rgba(face)[3] == 0:  # an outline only
+        edge = handle.get_edgecolor()
+        face = edge[0] if len(edge) and not isinstance(edge[0], float) else edge
+    return mcolors.to_hex(face)
+
+
+def _legends(fig) -> list[list[str]]:
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    return [[text.get_text(), _swatch(handle)]
+            for legend in legends for text, handle in zip(legend.get_texts(), legend.legend_handles)]
+
+
 def _child(path: str, outdir: str, style: str, rel: str) -> None:
     """Execute one snippet in this (fresh, forked) process and write result.json into outdir."""
     import matplotlib
@@ -278,7 +306,8 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
             data = buf.getvalue()
             (out / f"{name}.{ext}").write_bytes(data)
             shown.append(
-                {"name": name, "ext": ext, "cell": current["cell"], "sha256": hashlib.sha256(data).hexdigest()}
+                {"name": name, "ext": ext, "cell": current["cell"], "sha256": hashlib.sha256(data).hexdigest(),
+                 "legends": _legends(fig)}
             )
             plt.close(fig)
 

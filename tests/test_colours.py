@@ -1,9 +1,11 @@
 """Each distribution keeps one colour on every figure (the convention in hooks/site.mplstyle and docs/reference/notation.md).
 
 What this covers: every legend entry of every figure of the snippets whose source names a distribution of the
-convention (or a loss that is one's NLL). The snippet is run as a reader would run it, with no site style, and at
-``plt.show()`` each legend's texts are paired with their handles, the swatches a reader matches against the curves.
-A legend text that names a distribution must have that distribution's colour.
+convention (or a loss that is one's NLL). When the runner runs a snippet it records, at ``plt.show()``, each
+legend's texts paired with their handles' colours, the swatches a reader matches against the curves; the test reads
+those records (from the cache the site build filled, so nothing runs twice). The runner draws with the site style,
+which keeps matplotlib's default colour cycle, so the colours are the ones a reader's copy draws; a test checks that
+the style leaves the cycle alone. A legend text that names a distribution must have that distribution's colour.
 
 What it does not cover: curves without a legend entry (named only in a title, a caption or an annotation), colours
 inside colormaps, and whether the caption's words ("the blue curve") match; those are looked at by people.
@@ -25,6 +27,9 @@ import pytest
 
 from conftest import ROOT, SNIPPETS
 
+sys.path.insert(0, str(ROOT))
+from hooks import runner  # noqa: E402
+
 # The convention, as (colour, pattern a legend text matches). Loss names count as their distribution's NLL.
 CONVENTION = {
     "Gaussian": ("C0", r"Gaussian|\bnormal\b|\\mathcal\{?N\}?\s*\(|(?<![\w\\])N\(|\bMSE\b|squared error"),
@@ -41,56 +46,23 @@ CONVENTION = {
 }
 ANY_NAME = re.compile("|".join(f"(?:{pattern})" for _, pattern in CONVENTION.values()))
 
-# Run at plt.show(): pair each legend's texts with its handles and print (figure, text, colour) as JSON.
-PROBE = textwrap.dedent(
-    """
-    import json, runpy, sys
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.colors as mcolors
-    import matplotlib.pyplot as plt
-
-    def swatch(handle):
-        if hasattr(handle, "get_color") and not hasattr(handle, "get_facecolor"):   # Line2D
-            colour = handle.get_color()
-            if handle.get_linestyle() in ("None", "", " ", "none") and handle.get_marker() not in (None, "None", ""):
-                face = handle.get_markerfacecolor()
-                colour = face if mcolors.to_rgba(face)[3] > 0 and mcolors.to_hex(face) != "#ffffff" else handle.get_markeredgecolor()
-            return colour
-        face = handle.get_facecolor()
-        face = face[0] if len(face) and not isinstance(face[0], float) else face
-        if len(face) == 0 or mcolors.to_rgba(face)[3] == 0:                           # an outline only
-            edge = handle.get_edgecolor()
-            face = edge[0] if len(edge) and not isinstance(edge[0], float) else edge
-        return face
-
-    def show(*args, **kwargs):
-        rows = []
-        for num in plt.get_fignums():
-            fig = plt.figure(num)
-            legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
-            for legend in legends:
-                for text, handle in zip(legend.get_texts(), legend.legend_handles):
-                    rows.append([str(fig.get_label()), text.get_text(), mcolors.to_hex(swatch(handle))])
-        print("LEGENDS " + json.dumps(rows))
-
-    plt.show = show
-    sys.argv = [sys.argv[1]]
-    runpy.run_path(sys.argv[0], run_name="__main__")
-    """
-)
+def legends_of(paths: list[Path], cache: Path) -> dict[Path, list[tuple[str, str, str]]]:
+    """(figure, legend text, hex colour) rows per snippet, as the runner recorded them when it ran the
+    snippet (from its cache when the site has been built, so nothing runs twice)."""
+    results = runner.run_snippets(paths, cache, root=ROOT)
+    rows = {}
+    for path in paths:
+        result = results[runner.relative(path.resolve(), ROOT)] if path.is_relative_to(ROOT) else next(iter(results.values()))
+        assert result.ok, str(result.failure)
+        rows[path] = [(fig.name, text, colour) for fig in result.figures for text, colour in fig.legends]
+    return rows
 
 
-def legends_of(path: Path, cwd: Path) -> list[tuple[str, str, str]]:
-    """Run a snippet as a reader would (no site style) and return (figure, legend text, hex colour) rows."""
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": "", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path)], cwd=cwd, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, f"{path.name} failed:\n{result.stderr[-3000:]}"
-    lines = [line for line in result.stdout.splitlines() if line.startswith("LEGENDS ")]
-    assert lines, f"{path.name}: plt.show() was never reached"
-    return [tuple(row) for line in lines for row in json.loads(line.removeprefix("LEGENDS "))]
+def test_the_site_style_leaves_the_colour_cycle_alone():
+    # The runner draws with hooks/site.mplstyle, a reader without it; their colours agree only while the
+    # style keeps matplotlib's default cycle.
+    style = (ROOT / "hooks" / "site.mplstyle").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*axes\.prop_cycle\s*:", style, re.M), "the site style must not change the colour cycle"
 
 
 def violations(rows) -> list[str]:
@@ -130,10 +102,12 @@ def test_the_colour_check_covers_the_snippets_that_name_distributions_in_legends
     assert len(CHECKED) >= 20, [p.name for p in CHECKED]
 
 
-@pytest.mark.parametrize("path", CHECKED, ids=[p.relative_to(ROOT).as_posix() for p in CHECKED])
-def test_every_legend_entry_that_names_a_distribution_has_its_colour(path, tmp_path):
-    rows = legends_of(path, tmp_path)
-    assert not violations(rows), "\n".join(violations(rows))
+def test_every_legend_entry_that_names_a_distribution_has_its_colour(built_site):
+    # After the site build (built_site), every snippet's record is in the cache.
+    recorded = legends_of(CHECKED, ROOT / ".cache" / "snippets")
+    assert sum(map(len, recorded.values())) >= len(CHECKED), "the runner recorded (almost) no legend entries"
+    found = [v for rows in recorded.values() for v in violations(rows)]
+    assert not found, "\n".join(found)
 
 
 def test_a_gaussian_drawn_in_the_laplace_colour_is_caught(tmp_path):
@@ -159,7 +133,7 @@ def test_a_gaussian_drawn_in_the_laplace_colour_is_caught(tmp_path):
             '''
         )
     )
-    found = violations(legends_of(planted, tmp_path))
+    found = violations(legends_of([planted], tmp_path / "cache")[planted])
     assert len(found) == 3, found
     assert "'Gaussian $\\\\sigma = 1$' is drawn in #ff7f0e" in found[0], found
     assert "Poisson" in found[1] and "MSE residuals" in found[2], found
