@@ -112,6 +112,8 @@ def sweep(paths: list[Path], seeds: list[int], *, jobs: int | None = None, cache
 
 
 def report(s: Sweep) -> str:
+    if not s.snippets:
+        return "no seeded snippets among those given (a seeded snippet has one top-level `SEED = <n>` line)"
     lines = [f"seeds {s.seeds[0]}..{s.seeds[-1]} on {len(s.snippets)} seeded snippets: "
              f"{s.runs} runs, {sum(map(len, s.failures.values()))} failed, "
              f"{s.seconds:.0f} s wall ({s.executed} executed now, the rest cached; {s.compute:.0f} s of compute in all)"]
