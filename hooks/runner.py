@@ -271,12 +271,11 @@ def _child(path: str, outdir: str, style: str, rel: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    try:
-        import torch
-
-        torch.set_num_threads(1)  # one worker per core already
-    except ImportError:
-        pass
+    # One thread per worker (there is one worker per core already), whether torch was preloaded
+    # or the snippet imports it itself.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
     out = Path(outdir)
     src_path = Path(path)
@@ -375,8 +374,12 @@ def _describe(exc: BaseException, rel: str) -> Failure:
 _CONTEXT = None
 
 
-def _context():
-    """The fork-server context, with the heavy modules preloaded once."""
+def _context(paths=()):
+    """The fork-server context, with the heavy modules preloaded once.
+
+    torch is preloaded only if a snippet about to run imports it (a site without torch snippets, such
+    as the tests' fixture site, does not pay for the import); a later snippet that needs it imports it
+    in its own child."""
     global _CONTEXT
     if _CONTEXT is None:
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -384,10 +387,18 @@ def _context():
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         ctx = multiprocessing.get_context("forkserver")
-        preload = [m for m in _PRELOAD if _importable(m)]
+        torch_needed = any(_imports_torch(p) for p in paths)
+        preload = [m for m in _PRELOAD if _importable(m) and (torch_needed or not m.startswith("torch"))]
         ctx.set_forkserver_preload([*preload, "hooks.runner"])
         _CONTEXT = ctx
     return _CONTEXT
+
+
+def _imports_torch(path) -> bool:
+    try:
+        return re.search(r"^\s*(?:import|from)\s+torch\b", Path(path).read_text(encoding="utf-8"), re.M) is not None
+    except OSError:
+        return True
 
 
 def _importable(module: str) -> bool:
@@ -451,9 +462,9 @@ def start_workers_if_needed(paths, cache_dir: Path = DEFAULT_CACHE, *, root: Pat
 
     Only looks for each entry's result.json: run_snippets verifies the entries once, later.
     """
-    todo = [key for _, _, key in _keys(paths, root, style) if not (Path(cache_dir) / key / "result.json").is_file()]
+    todo = [path for _, path, key in _keys(paths, root, style) if not (Path(cache_dir) / key / "result.json").is_file()]
     if todo:
-        _context()
+        _context(todo)
         multiprocessing.forkserver.ensure_running()
     return bool(todo)
 
@@ -480,7 +491,7 @@ def run_snippets(
         return results
 
     jobs = jobs or os.cpu_count() or 1
-    ctx = _context()
+    ctx = _context([path for _, path, _ in todo])
     running: dict[int, tuple] = {}  # sentinel -> (process, rel, key, outdir, deadline)
     # Longest first, so that no long snippet starts last while the other cores sit idle.
     # Durations of earlier runs are kept beside the cache; an unknown snippet goes first.

@@ -307,3 +307,30 @@ def test_a_warm_build_never_imports_torch_in_the_mkdocs_process(built_site):
 test_a_warm_build_never_imports_torch_in_the_mkdocs_process = pytest.mark.xdist_group("site")(
     test_a_warm_build_never_imports_torch_in_the_mkdocs_process
 )
+
+
+THREADS_PROBE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from hooks import runner
+    base = Path({base!r})
+    order = [base / name for name in sys.argv[1:]]
+    results = {{}}
+    for path in order:  # one at a time: the first decides what the fork server preloads
+        results.update(runner.run_snippets([path], base / "cache", root=base))
+    print({{rel: (r.ok and r.values.get("threads"), str(r.failure)) for rel, r in results.items()}})
+    """
+)
+
+
+@pytest.mark.parametrize("order", [["uses_torch.py"], ["numpy_only.py", "uses_torch.py"]],
+                         ids=["torch-preloaded", "torch-imported-by-the-snippet"])
+def test_torch_runs_one_thread_per_worker_whether_or_not_the_fork_server_preloaded_it(tmp_path, order):
+    write(tmp_path / "numpy_only.py", '"""No torch here."""\nimport numpy as np\nx = float(np.ones(3).sum())\n')
+    write(tmp_path / "uses_torch.py", '"""Torch here."""\nimport torch\nthreads = torch.get_num_threads()\n')
+    probe = THREADS_PROBE.format(root=str(ROOT), base=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", probe, *order], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "'uses_torch.py': (1, 'None')" in out.stdout, out.stdout
