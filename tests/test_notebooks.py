@@ -15,8 +15,13 @@ CHAPTERS = sorted({p.parent.name for p in SNIPPETS})
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)
-def test_companion_notebook_runs_top_to_bottom_in_a_fresh_kernel(slug, built_site, tmp_path):
+def test_companion_notebook_runs_top_to_bottom_in_a_fresh_kernel(slug, built_site, tmp_path, monkeypatch):
     from nbclient import NotebookClient
+
+    # The kernel inherits these: one torch thread per worker (two workers share two cores), and
+    # figures are made but not drawn (the site build drew every one of them already).
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
 
     nb = nbformat.read(built_site / "downloads" / f"{slug}.ipynb", as_version=4)
     for cell in nb.cells:
