@@ -9,17 +9,18 @@ SEO, CLS, TBT mobile, LCP mobile}, then every failing audit id per page, and exi
 page misses a target: accessibility, best practices and SEO 100; performance 100 on desktop and >= 95 on mobile; CLS 0.
 
   --pages idea/mse/ reference/glossary/   a subset (`/` or `home` is the home page)
-  --jobs N                                pages audited in parallel (default 1: scores are noisy under load)
   --record                                rewrite hooks/lighthouse-results.md, the record the
                                           "How this site is built" page includes
   --keep DIR                              save every Lighthouse JSON report in DIR (open one in
                                           Chrome's Lighthouse viewer, or read its audits)
+
+Pages run one at a time. Two at a time on 2 cores was no faster (199 s against 176 s for four pages)
+and moved mobile performance by up to 38 points, so there is no --jobs. Run it on an idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import contextlib
 import gzip
 import http.server
@@ -158,8 +159,8 @@ def lighthouse(url: str, form_factor: str, categories=CATEGORIES, scheme: str = 
         # Blink's preferredColorScheme: 0 is dark, 1 is light.
         flags = f"{CHROME_FLAGS} --blink-settings=preferredColorScheme={ {'dark': 0, 'light': 1}[scheme] }"
         # No full-page screenshot: on a long notebook page it costs seconds and no audit scores it.
-        cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet", "--disable-full-page-screenshot",
-               f"--chrome-flags={flags}", f"--only-categories={','.join(categories)}"]
+        cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
+               "--disable-full-page-screenshot", f"--chrome-flags={flags}", f"--only-categories={','.join(categories)}"]
         if form_factor == "desktop":
             cmd.append("--preset=desktop")
         # chrome-launcher makes Chromium's profile in the temporary directory: keep it short.
@@ -312,14 +313,14 @@ def git_commit() -> str:
     return run.stdout.strip() or "unknown"
 
 
-def record(rows: list[dict], seconds: float, jobs: int) -> None:
+def record(rows: list[dict], seconds: float, commit: str) -> None:
     missed = [r for r in rows if r["misses"]]
     chromium = next((r["chromium"] for r in rows if r["chromium"]), "")
     chromium = next((part for part in chromium.split() if part.startswith(("HeadlessChrome/", "Chrome/"))), chromium)
     text = (
-        f"Measured by `python -m hooks.lighthouse --record` at commit {git_commit()} {time.strftime('%Y-%m-%d')}, "
+        f"Measured by `python -m hooks.lighthouse --record` at commit {commit} {time.strftime('%Y-%m-%d')}, "
         f"Lighthouse {rows[0]['lighthouse']} through Debian's Chromium ({chromium}), {os.cpu_count()} cores, "
-        f"{jobs} page{'s' if jobs > 1 else ''} at a time, {seconds / 60:.0f} min. The site is served on loopback with "
+        f"one page at a time, {seconds / 60:.0f} min. The site is served on loopback with "
         "gzip, as a static host serves it. Mobile is Lighthouse's default (simulated slow 4G and a 4× slower CPU); "
         "desktop is `--preset=desktop`. Both run in the light scheme, and accessibility runs once more in the dark "
         "one (desktop). Accessibility, best practices and SEO show the lowest of the runs; "
@@ -337,13 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hooks.lighthouse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, help="an already built site to serve (default: build one)")
     parser.add_argument("--pages", nargs="+", metavar="PAGE", help="URL paths to audit, e.g. idea/mse/ (default: all)")
-    parser.add_argument("--jobs", type=int, default=1, help="pages audited in parallel (default 1)")
     parser.add_argument("--record", action="store_true", help=f"rewrite {RECORD.relative_to(ROOT)}")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="save each Lighthouse JSON report in DIR")
     args = parser.parse_args(argv)
     require_tools()
 
-    started = time.perf_counter()
+    started, commit = time.perf_counter(), git_commit()
     scratch = None
     with serve() as server:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -358,34 +358,30 @@ def main(argv: list[str] | None = None) -> int:
             build(site, base)
         server.holder["directory"] = str(site)
         try:
-            available = [p for p in site_pages(site)]
+            available = site_pages(site)
             pages = available if not args.pages else [normalize(p) for p in args.pages]
             unknown = [p for p in pages if p not in available]
             if unknown:
                 sys.exit(f"no such page in {site}: {', '.join(unknown)}")
-            rows: dict[str, dict] = {}
-            with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-                futures = {pool.submit(audit_page, base, page, args.keep): page for page in pages}
-                for future in concurrent.futures.as_completed(futures):
-                    row = future.result()
-                    rows[futures[future]] = row
-                    print(f"  {row['page']}: perf {row['perf desktop']}/{row['perf mobile']}, a11y {row['a11y']}, "
-                          f"BP {row['best practices']}, SEO {row['SEO']}"
-                          + (f"  MISSES {', '.join(row['misses'])}" if row["misses"] else ""), file=sys.stderr)
+            rows = []
+            for page in pages:
+                row = audit_page(base, page, args.keep)
+                rows.append(row)
+                print(f"  {row['page']}: perf {row['perf desktop']}/{row['perf mobile']}, a11y {row['a11y']}, "
+                      f"BP {row['best practices']}, SEO {row['SEO']}"
+                      + (f"  MISSES {', '.join(row['misses'])}" if row["misses"] else ""), file=sys.stderr)
         finally:
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
-    ordered = [rows[p] for p in pages]
     seconds = time.perf_counter() - started
-    print(table(ordered))
+    print(table(rows))
     print()
-    print(failures(ordered))
-    missed = [r for r in ordered if r["misses"]]
+    print(failures(rows))
+    missed = [r for r in rows if r["misses"]]
     print()
-    print(f"{len(ordered) - len(missed)} of {len(ordered)} pages meet every target ({TARGETS}); "
-          f"{seconds:.0f} s, {args.jobs} at a time.")
+    print(f"{len(rows) - len(missed)} of {len(rows)} pages meet every target ({TARGETS}); {seconds:.0f} s.")
     if args.record:
-        record(ordered, seconds, args.jobs)
+        record(rows, seconds, commit)
         print(f"wrote {RECORD.relative_to(ROOT)}")
     return 1 if missed else 0
 
