@@ -87,7 +87,8 @@ def build(slug: str, title: str, snippets: list[tuple[Path, Result]], linked: di
     count = 0
     for path, result in snippets:
         # The docstring becomes the section's prose rather than a code cell that does nothing.
-        cells.append(nbformat.v4.new_markdown_cell(f"## `{path.name}`\n\n{docstring(path)}"))
+        # The file name as plain text: mkdocs-jupyter's table of contents drops inline code.
+        cells.append(nbformat.v4.new_markdown_cell(f"## {path.name}\n\n{docstring(path)}"))
         parsed = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
         run_cells = list(enumerate(result.cells))
         pointer = 0

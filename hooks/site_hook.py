@@ -465,7 +465,7 @@ def on_page_content(html: str, page, config, files) -> str:
     uri = page.file.src_uri
     if uri.startswith("notebooks/") and uri.endswith(".ipynb"):
         html = _NBCONVERT_CDN_SCRIPTS.sub("", html)
-        html = re.sub(r'src="figure:([a-z0-9-]+)"', lambda m: f'src="{_figure_url(page, m.group(1), files)}"', html)
+        html = _size_figures(re.sub(r'src="figure:([a-z0-9-]+)"', lambda m: f'src="{_figure_url(page, m.group(1), files)}"', html))
         page.meta.setdefault("search", {})["exclude"] = True  # the chapter is the page to find; this repeats its code
         slug = Path(uri).stem
         chapter = state["chapters"].get(slug)
@@ -479,7 +479,34 @@ def on_page_content(html: str, page, config, files) -> str:
             f"and run it top to bottom.</p>\n"
             + html
         )
-    return _tie_excerpts_to_snippets(html)
+    return _size_figures(_tie_excerpts_to_snippets(html))
+
+
+_FIGURE_IMG = re.compile(r'<img\b(?![^>]*\bwidth=)([^>]*\bsrc="[^"]*\bfigures/([a-z0-9-]+)\.(?:svg|png)"[^>]*?)\s*/?>')
+
+
+def _size_figures(html: str) -> str:
+    """Give each figure its width and height, so the browser reserves its box before the file
+    arrives and nothing below it moves (CSS still scales it to the column)."""
+    def sized(m: re.Match) -> str:
+        entry = state["figures"].get(m.group(2))
+        if entry is None:
+            return m.group(0)
+        width, height = _figure_size(entry[1].path)
+        return f'<img{m.group(1)} width="{width}" height="{height}">'
+
+    return _FIGURE_IMG.sub(sized, html)
+
+
+def _figure_size(path: Path) -> tuple[int, int]:
+    """CSS pixels: an SVG's width and height (matplotlib writes points), a PNG's pixels."""
+    data = path.read_bytes()[:4096]
+    if path.suffix == ".png":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    m = re.search(rb'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"', data)
+    if not m:
+        raise PluginError(f"{runner.relative(path)}: cannot read the figure's size")
+    return round(float(m.group(1)) * 4 / 3), round(float(m.group(2)) * 4 / 3)
 
 
 def _figure_url(page, name: str, files: Files) -> str:
