@@ -313,7 +313,7 @@ def git_commit() -> str:
     return run.stdout.strip() or "unknown"
 
 
-def record(rows: list[dict], seconds: float, commit: str) -> None:
+def record(rows: list[dict], seconds: float, commit: str, site_pages_count: int | None = None) -> None:
     missed = [r for r in rows if r["misses"]]
     chromium = next((r["chromium"] for r in rows if r["chromium"]), "")
     chromium = next((part for part in chromium.split() if part.startswith(("HeadlessChrome/", "Chrome/"))), chromium)
@@ -325,7 +325,9 @@ def record(rows: list[dict], seconds: float, commit: str) -> None:
         "desktop is `--preset=desktop`. Both run in the light scheme, and accessibility runs once more in the dark "
         "one (desktop). Accessibility, best practices and SEO show the lowest of the runs; "
         "CLS the larger. TBT is total blocking time, LCP largest contentful paint.\n\n"
-        f"Targets: {TARGETS}. {len(rows) - len(missed)} of {len(rows)} pages meet them all"
+        + (f"These are {len(rows)} of the site's {site_pages_count} pages (`--pages`), not all of them. "
+           if site_pages_count and len(rows) < site_pages_count else "")
+        + f"Targets: {TARGETS}. {len(rows) - len(missed)} of {len(rows)} pages meet them all"
         + (f"; ✗ marks the {len(missed)} that do not." if missed else ".") + "\n\n"
         + table(rows) + "\n\nFailing audits (score below 0.9, as Lighthouse reports them):\n\n" + failures(rows) + "\n"
     )
@@ -381,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{len(rows) - len(missed)} of {len(rows)} pages meet every target ({TARGETS}); {seconds:.0f} s.")
     if args.record:
-        record(rows, seconds, commit)
+        record(rows, seconds, commit, len(available))
         print(f"wrote {RECORD.relative_to(ROOT)}")
     return 1 if missed else 0
 
