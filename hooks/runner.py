@@ -377,9 +377,9 @@ _CONTEXT = None
 def _context(paths=()):
     """The fork-server context, with the heavy modules preloaded once.
 
-    torch is preloaded only if a snippet about to run imports it (a site without torch snippets, such
-    as the tests' fixture site, does not pay for the import); a later snippet that needs it imports it
-    in its own child."""
+    torch is always preloaded. (Preloading it only when the first snippets to run import it made a
+    long-lived process, such as a test worker whose first snippets had no torch, import torch again in
+    every later child: the suite's mutants took four times as long.)"""
     global _CONTEXT
     if _CONTEXT is None:
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -387,18 +387,10 @@ def _context(paths=()):
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         ctx = multiprocessing.get_context("forkserver")
-        torch_needed = any(_imports_torch(p) for p in paths)
-        preload = [m for m in _PRELOAD if _importable(m) and (torch_needed or not m.startswith("torch"))]
+        preload = [m for m in _PRELOAD if _importable(m)]
         ctx.set_forkserver_preload([*preload, "hooks.runner"])
         _CONTEXT = ctx
     return _CONTEXT
-
-
-def _imports_torch(path) -> bool:
-    try:
-        return re.search(r"^\s*(?:import|from)\s+torch\b", Path(path).read_text(encoding="utf-8"), re.M) is not None
-    except OSError:
-        return True
 
 
 def _importable(module: str) -> bool:
