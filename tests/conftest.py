@@ -55,6 +55,23 @@ def mkdocs(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600)
     )
 
 
+def build(site: Path, **env) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of a (fixture) site folder."""
+    return mkdocs("build", "--strict", cwd=site, env=env, timeout=300)
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    """Edit a file in place; the text to replace must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The first line of a file that contains needle (1-based)."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
 def short_tmp(prefix: str = "lal-") -> Path:
     """A new scratch folder with a short path, wherever TMPDIR points.
 

@@ -12,21 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, mkdocs
+from conftest import build, free_port, line_of, replace
 
-
-def build(site: Path, **env):
-    return mkdocs("build", "--strict", cwd=site, env=env, timeout=300)
-
-
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
 def test_the_untouched_fixture_site_builds(fixture_site):

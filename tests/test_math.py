@@ -11,24 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, mkdocs
+from conftest import ROOT, build, line_of, replace
 
 sys.path.insert(0, str(ROOT))
 from hooks import formulas  # noqa: E402
 
-
-def build(site: Path, **env):
-    return mkdocs("build", "--strict", cwd=site, env=env, timeout=300)
-
-
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
 def test_formulas_are_html_and_mathml_and_no_math_script_is_served(fixture_site):
