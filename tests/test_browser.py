@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import PAGES_MD, ROOT, SNIPPETS, chromium
+from hooks.lighthouse import site_pages  # the pages of a built site, as the Lighthouse command lists them
 
 # Not grouped: pages are spread over both workers, each with its own build and server.
 pytestmark = pytest.mark.browser
@@ -69,14 +70,6 @@ def test_the_browser_starts_however_long_the_temporary_folder_path_is(tmp_path, 
     assert not list(deep.iterdir()), "nothing was left in the temporary folder"
 
 
-def pages(site: Path) -> list[str]:
-    urls = []
-    for html in sorted(site.rglob("index.html")):
-        rel = html.relative_to(site).parent.as_posix()
-        urls.append("" if rel == "." else rel + "/")
-    return urls
-
-
 def expected_pages() -> list[str]:
     """Every page the sources promise: each Markdown file, and each chapter's notebook."""
     docs = ROOT / "docs"
@@ -92,7 +85,7 @@ PAGES = expected_pages()
 
 
 def test_the_site_has_exactly_the_pages_we_expect(built_site):
-    assert sorted(pages(built_site)) == PAGES
+    assert sorted(site_pages(built_site)) == PAGES
 
 
 def visit(browser, served: str, path: str, scheme: str):
