@@ -156,6 +156,9 @@ def test_every_copy_button_copies_code_that_runs_on_its_own(path, served, browse
     page.goto(f"{served}/{path}", wait_until="networkidle")
     page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
     buttons = page.locator("article .highlight [data-clipboard-target]")
+    # Material adds one copy button to each code block once it has started.
+    page.wait_for_function("document.querySelectorAll('article .highlight [data-clipboard-target]').length"
+                           " === document.querySelectorAll('article .highlight pre > code').length")
     copies = []
     for i in range(buttons.count()):
         page.evaluate("navigator.clipboard.writeText('')")
@@ -217,3 +220,39 @@ def test_math_is_rendered_again_after_instant_navigation(served, browser):
     assert not page.evaluate(RAW_TEX_JS)
     assert not problems, problems
     page.close()
+
+
+# The page with the most sections: blocks past the first screen are laid out lazily (site.css,
+# content-visibility), so a deep link is where a wrong height above the target would show.
+LONG_PAGE = "idea/not-a-likelihood/"
+HEADING_TOP_JS = """id => {
+  const header = document.querySelector('.md-header').getBoundingClientRect().height;
+  return [document.getElementById(id).getBoundingClientRect().top, header];
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(412, 823), (1280, 900)], ids=["phone", "desktop"])
+def test_a_link_to_any_section_of_a_long_page_lands_on_it(served, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{served}/{LONG_PAGE}")
+    ids = page.evaluate("[...document.querySelectorAll('article :is(h2, h3)[id]')].map(h => h.id)")
+    assert len(ids) >= 10
+    missed = []
+    for target in ids:  # a link from elsewhere: a fresh load of the page at the fragment
+        page.goto("about:blank")
+        page.goto(f"{served}/{LONG_PAGE}#{target}")
+        page.wait_for_function("document.querySelector('.md-nav--secondary a[href^=\"http\"]') !== null")
+        page.wait_for_timeout(200)
+        top, header = page.evaluate(HEADING_TOP_JS, target)
+        if not 0 <= top <= header + 24:
+            missed.append(f"load #{target}: heading at {top:.0f} px")
+    page.goto(f"{served}/{LONG_PAGE}")
+    page.wait_for_function("window.document$ !== undefined")
+    for target in reversed(ids):  # the table of contents, through Material's instant navigation
+        page.evaluate("id => document.querySelector(`.md-nav--secondary a[href$='#${id}']`).click()", target)
+        page.wait_for_timeout(300)
+        top, header = page.evaluate(HEADING_TOP_JS, target)
+        if not 0 <= top <= header + 24:
+            missed.append(f"contents #{target}: heading at {top:.0f} px")
+    page.close()
+    assert not missed, missed
