@@ -205,6 +205,41 @@ def _dollars(fragment: str, collect) -> str:
     return "".join(pieces)
 
 
+# Which of KaTeX's fonts a page's formulas use, from the classes in KaTeX's HTML (katex.min.css maps
+# these classes to font families). Main-Regular is used by nearly every formula.
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_FONT_CLASSES = {
+    "Math-Italic": {"mathnormal"},
+    "Math-BoldItalic": {"boldsymbol"},
+    "Main-Bold": {"mathbf", "textbf"},
+    "Main-Italic": {"mathit", "textit"},
+    "AMS-Regular": {"amsrm", "mathbb", "textbb"},
+    "Caligraphic-Regular": {"mathcal"},
+    "Fraktur-Regular": {"mathfrak", "textfrak"},
+    "Script-Regular": {"mathscr", "textscr"},
+    "SansSerif-Regular": {"mathsf", "textsf"},
+    "Typewriter-Regular": {"mathtt", "texttt"},
+    "Size1-Regular": {"small-op", "delim-size1"},
+    "Size2-Regular": {"large-op"},
+    "Size4-Regular": {"delim-size4"},
+}
+
+
+def fonts_used(html: str) -> list[str]:
+    """The KaTeX font files (names without extension, e.g. "Size1-Regular") that the rendered math in
+    `html` needs, so a page can preload them: a font that arrives after the first layout moves text.
+    A sized delimiter is `delimsizing sizeN` (a bare `sizeN` is a font size, not a font)."""
+    if 'class="katex"' not in html:
+        return []
+    fonts = {"Main-Regular"}
+    for attr in set(_CLASS_ATTR.findall(html)):
+        classes = set(attr.split())
+        fonts.update(font for font, marks in _FONT_CLASSES.items() if classes & marks)
+        if "delimsizing" in classes:
+            fonts.update(f"Size{n}-Regular" for n in "1234" if f"size{n}" in classes)
+    return sorted(fonts)
+
+
 def line_of(tex: str, source: str) -> int | None:
     """The line of a page's source where a formula is written, if it can be found.
 

@@ -534,12 +534,13 @@ def on_post_page(output: str, page, config) -> str:
         output, errors = state["math"].page(output, notebook=notebook)
     except formulas.MathUnavailable as exc:
         raise PluginError(f"docs/{uri}: {exc}") from None
-    if 'class="katex"' in output:
-        # The two fonts nearly every formula uses, fetched with the stylesheets rather than after the first
-        # layout, so text does not move when they arrive.
+    fonts = formulas.fonts_used(output)
+    if fonts:
+        # Every KaTeX font the page's formulas use, fetched with the stylesheets rather than when a formula
+        # that needs it is first laid out, so no text moves when a font arrives.
         base = posixpath.relpath("assets/katex/fonts", posixpath.dirname(page.url.rstrip("/") + "/index.html") if page.url else ".")
         preload = "".join(f'<link rel="preload" href="{base}/KaTeX_{name}.woff2" as="font" type="font/woff2" crossorigin>'
-                          for name in ("Main-Regular", "Math-Italic"))
+                          for name in fonts)
         output = output.replace("</head>", preload + "</head>", 1)
     if not errors:
         return output

@@ -95,3 +95,17 @@ def test_notebook_dollars_skip_code_and_escaped_dollars():
     out = formulas._dollars(html, collect)
     assert seen == [("x^2", False), ("\\int f", True)], seen
     assert "<code>$a$</code>" in out and "Cost $5 and <M>" in out
+
+
+def test_a_page_preloads_the_katex_fonts_its_formulas_use():
+    from hooks.formulas import fonts_used
+
+    assert fonts_used("<p>no math</p>") == []
+    page = ('<span class="katex"><span class="mord mathnormal">x</span>'
+            '<span class="sizing reset-size6 size3 mtight">2</span>'       # a font size, not the Size3 font
+            '<span class="mopen delimsizing size3">(</span>'               # a \bigg delimiter: the Size3 font
+            '<span class="mop op-symbol large-op">&sum;</span>'
+            '<span class="mord mathbb">R</span><span class="mord mathcal">L</span></span>')
+    assert fonts_used(page) == ["AMS-Regular", "Caligraphic-Regular", "Main-Regular", "Math-Italic",
+                                "Size2-Regular", "Size3-Regular"]
+    assert fonts_used('<span class="katex"><span class="sizing reset-size6 size3 mtight">2</span></span>') == ["Main-Regular"]
