@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import PAGES_MD, ROOT, SNIPPETS, chromium
 from hooks.lighthouse import site_pages  # the pages of a built site, as the Lighthouse command lists them
@@ -101,6 +103,29 @@ def visit(browser, served: str, path: str, scheme: str):
     return page, problems
 
 
+# The KaTeX fonts the page's formulas use, as font files ("Size1-Regular"), once every block is laid out.
+USED_FONTS_JS = """async () => {
+  document.querySelectorAll('.md-content .md-typeset > *, .jp-Cell').forEach(e => e.style.contentVisibility = 'visible');
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.body.getBoundingClientRect();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await document.fonts.ready;
+  const style = {'400 normal': 'Regular', '700 normal': 'Bold', '400 italic': 'Italic', '700 italic': 'BoldItalic'};
+  return [...document.fonts].filter(f => f.status === 'loaded' && f.family.replace(/"/g, '').startsWith('KaTeX_'))
+    .map(f => `${f.family.replace(/"/g, '').slice(6)}-${style[`${f.weight} ${f.style}`]}`);
+}"""
+
+
+def fonts_not_preloaded(page) -> list[str]:
+    """A font that arrives after the first layout moves the text set in it (layout shift), so the page
+    preloads each KaTeX font its formulas use, and only those."""
+    used = set(page.evaluate(USED_FONTS_JS))
+    preloaded = set(page.evaluate(
+        "[...document.querySelectorAll('link[rel=preload][as=font]')].map(l => l.href.split('/').pop().replace(/^KaTeX_|[.]woff2$/g, ''))"))
+    return ([f"KaTeX font used but not preloaded: {f}" for f in sorted(used - preloaded)]
+            + [f"KaTeX font preloaded but not used: {f}" for f in sorted(preloaded - used)])
+
+
 # Screenshots are for people to look at: the first screen of each page by default, whole pages
 # (slow on long chapters) with LAL_FULL_SCREENSHOTS=1.
 FULL_SCREENSHOTS = os.environ.get("LAL_FULL_SCREENSHOTS") == "1"
@@ -127,6 +152,7 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
         problems.append("page overflows horizontally")
     name = path.strip("/").replace("/", "_") or "home"
     page.screenshot(path=str(screenshots / f"{name}-light.png"), full_page=FULL_SCREENSHOTS)
+    problems += fonts_not_preloaded(page)
     # The scheme toggle works on every page, and the page still has no errors in the dark.
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
@@ -231,28 +257,63 @@ HEADING_TOP_JS = """id => {
 }"""
 
 
+def landed_on(page, target: str) -> str | None:
+    """None if the heading `target` comes to rest just below the header (Material scrolls smoothly, and a
+    busy machine is slow to: allow it 5 s), else where it is."""
+    on_it = f"() => {{ const [top, header] = ({HEADING_TOP_JS})({target!r}); return top >= 0 && top <= header + 24 }}"
+    try:
+        page.wait_for_function(on_it, timeout=5000, polling=100)
+        page.wait_for_timeout(300)  # and stays there
+        if page.evaluate(on_it):
+            return None
+    except PlaywrightTimeout:
+        pass
+    return f"heading at {page.evaluate(HEADING_TOP_JS, target)[0]:.0f} px"
+
+
 @pytest.mark.parametrize("width,height", [(412, 823), (1280, 900)], ids=["phone", "desktop"])
 def test_a_link_to_any_section_of_a_long_page_lands_on_it(served, browser, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{served}/{LONG_PAGE}")
     ids = page.evaluate("[...document.querySelectorAll('article :is(h2, h3)[id]')].map(h => h.id)")
     assert len(ids) >= 10
+    ids = ids[1::2] + ids[-1:]  # half of them (each one costs a page load), always the last
     missed = []
     for target in ids:  # a link from elsewhere: a fresh load of the page at the fragment
         page.goto("about:blank")
         page.goto(f"{served}/{LONG_PAGE}#{target}")
         page.wait_for_function("document.querySelector('.md-nav--secondary a[href^=\"http\"]') !== null")
-        page.wait_for_timeout(200)
-        top, header = page.evaluate(HEADING_TOP_JS, target)
-        if not 0 <= top <= header + 24:
-            missed.append(f"load #{target}: heading at {top:.0f} px")
+        if where := landed_on(page, target):
+            missed.append(f"load #{target}: {where}")
     page.goto(f"{served}/{LONG_PAGE}")
     page.wait_for_function("window.document$ !== undefined")
     for target in reversed(ids):  # the table of contents, through Material's instant navigation
         page.evaluate("id => document.querySelector(`.md-nav--secondary a[href$='#${id}']`).click()", target)
-        page.wait_for_timeout(300)
-        top, header = page.evaluate(HEADING_TOP_JS, target)
-        if not 0 <= top <= header + 24:
-            missed.append(f"contents #{target}: heading at {top:.0f} px")
+        if where := landed_on(page, target):
+            missed.append(f"contents #{target}: {where}")
     page.close()
     assert not missed, missed
+
+
+LAYOUT_SHIFTS_JS = """() => { window.__shifts = [];
+  new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shifts.push(
+    [e.value, e.sources.map(s => s.node ? (s.node.className || s.node.nodeName) + ': ' + (s.node.textContent || '').trim().slice(0, 30) : '?')]
+  ) }).observe({type: 'layout-shift', buffered: true}); }"""
+
+
+@pytest.mark.parametrize("width,height", [(412, 823), (1350, 940)], ids=["phone", "desktop"])
+def test_nothing_moves_while_a_page_loads(served, browser, width, height):
+    """Layout shift is 0 on the home page, a long chapter, a notebook page and the math-table page, with
+    scrollbars shown (Playwright hides them, and a scrollbar that comes and goes moved the sidebar)."""
+    with contextlib.closing(browser.browser_type.launch(
+            executable_path=CHROMIUM, args=ARGS, ignore_default_args=["--hide-scrollbars"])) as browser:
+        shifts = {}
+        for path in ("", LONG_PAGE, "notebooks/not-a-likelihood/", "reference/notation/"):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.add_init_script(f"({LAYOUT_SHIFTS_JS})()")
+            page.goto(f"{served}/{path}", wait_until="networkidle")
+            page.wait_for_timeout(1000)
+            if moved := page.evaluate("window.__shifts"):
+                shifts[path or "home"] = moved
+            page.close()
+    assert not shifts, shifts
