@@ -172,6 +172,16 @@ SNIPPET_TEXTS = {
 CODE_PAGES = [p for p in PAGES if p.startswith(("idea/", "losses/", "reference/"))]
 
 
+CLIPBOARD_TEXT = """async () => {
+  for (let tries = 0; tries < 100; tries++) {
+    const text = await navigator.clipboard.readText();
+    if (text) return text;
+    await new Promise(done => setTimeout(done, 50));
+  }
+  return "";
+}"""
+
+
 @pytest.mark.parametrize("path", CODE_PAGES, ids=[p.strip("/") for p in CODE_PAGES])
 def test_every_copy_button_copies_code_that_runs_on_its_own(path, served, browser, tmp_path):
     """Press each code block's copy button and read the clipboard, as a reader would paste it.
@@ -188,9 +198,18 @@ def test_every_copy_button_copies_code_that_runs_on_its_own(path, served, browse
     copies = []
     for i in range(buttons.count()):
         page.evaluate("navigator.clipboard.writeText('')")
-        buttons.nth(i).click(force=True)
-        page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)", polling=50, timeout=5000)
-        copies.append(page.evaluate("navigator.clipboard.readText()"))
+        # A real click, after Playwright's check that the button is what receives it: with a forced click
+        # some buttons on most pages copied nothing, and the old check of the clipboard did not notice.
+        buttons.nth(i).click(timeout=10_000)
+        # wait_for_function does not await a promise (a pending readText() counts as true), so poll here.
+        text = page.evaluate(CLIPBOARD_TEXT)
+        assert text, f"copy button {i} put nothing on the clipboard"
+        copies.append(text)
+        # An excerpt copies its whole snippet; a full listing copies itself.
+        whole = buttons.nth(i).evaluate("b => { const e = b.closest('[data-copy-whole], [data-snippet]');"
+                                        " return e && (e.dataset.copyWhole || e.dataset.snippet); }")
+        if whole:
+            assert SNIPPET_TEXTS.get(text.rstrip()) == ROOT / whole, f"copy button {i} should copy {whole}"
         excerpt = buttons.nth(i).evaluate("b => b.closest('.excerpt') !== null")
         if excerpt:
             # Material's tooltips move `title` into their own element on hover; the accessible name stays.
