@@ -240,6 +240,14 @@ def fonts_used(html: str) -> list[str]:
     return sorted(fonts)
 
 
+def font_spec(name: str) -> str:
+    """The CSS font shorthand that selects KaTeX's font file `name`, for `document.fonts.load`:
+    "Math-Italic" is "italic 1em KaTeX_Math", "Main-BoldItalic" is "italic bold 1em KaTeX_Main"
+    (katex.css names each family KaTeX_<part before the dash> and sets weight and style by the rest)."""
+    family, variant = name.split("-")
+    return ("italic " if "Italic" in variant else "") + ("bold " if "Bold" in variant else "") + f"1em KaTeX_{family}"
+
+
 def line_of(tex: str, source: str) -> int | None:
     """The line of a page's source where a formula is written, if it can be found.
 

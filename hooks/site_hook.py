@@ -14,6 +14,7 @@ on_post_page       renders every formula with KaTeX at build time (hooks/formula
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
 from html import escape as html_escape
@@ -523,6 +524,18 @@ def _url(page, src_uri: str, files: Files) -> str:
 # ----------------------------------------------------------------------------- math
 
 
+# A preload only makes a font arrive early; on a busy phone it can still arrive after the first layout,
+# and then every line with a formula in it moves. So the page below the header stays hidden (site.css:
+# `.lal-fonts-loading`) until the fonts it uses are loaded, or for at most 3 s, the time Chromium waits
+# for a `font-display: block` font anyway. Only this script sets the class, so without JavaScript the
+# page shows at once. It runs after the stylesheets, so katex.css's font faces exist to be loaded.
+_HOLD_FOR_FONTS = (
+    '<script>(function(d,f){if(!f||!f.load)return;d.classList.add("lal-fonts-loading");'
+    'function show(){d.classList.remove("lal-fonts-loading")}'
+    'Promise.all(SPECS.map(function(s){return f.load(s)})).then(show,show);setTimeout(show,3000)'
+    '})(document.documentElement,document.fonts)</script>')
+
+
 def on_post_page(output: str, page, config) -> str:
     """Every formula on the page, rendered by KaTeX. A TeX error fails the build with the page, line
     and formula; under `mkdocs serve` the page shows an error box and the formula's source instead."""
@@ -541,7 +554,8 @@ def on_post_page(output: str, page, config) -> str:
         base = posixpath.relpath("assets/katex/fonts", posixpath.dirname(page.url.rstrip("/") + "/index.html") if page.url else ".")
         preload = "".join(f'<link rel="preload" href="{base}/KaTeX_{name}.woff2" as="font" type="font/woff2" crossorigin>'
                           for name in fonts)
-        output = output.replace("</head>", preload + "</head>", 1)
+        specs = json.dumps([formulas.font_spec(name) for name in fonts], separators=(",", ":"))
+        output = output.replace("</head>", preload + _HOLD_FOR_FONTS.replace("SPECS", specs) + "</head>", 1)
     if not errors:
         return output
     source = page.file.content_string if uri.endswith(".md") else ""

@@ -109,3 +109,15 @@ def test_a_page_preloads_the_katex_fonts_its_formulas_use():
     assert fonts_used(page) == ["AMS-Regular", "Caligraphic-Regular", "Main-Regular", "Math-Italic",
                                 "Size2-Regular", "Size3-Regular"]
     assert fonts_used('<span class="katex"><span class="sizing reset-size6 size3 mtight">2</span></span>') == ["Main-Regular"]
+
+
+def test_the_font_a_page_waits_for_is_the_face_katex_css_declares_for_that_file():
+    """The page waits (document.fonts.load) for each preloaded file by a CSS font shorthand; a wrong
+    weight or style would load, and wait for, a different file than the one that moves the text."""
+    css = (ROOT / "node_modules" / "katex" / "dist" / "katex.css").read_text(encoding="utf-8")
+    faces = re.findall(r'@font-face\s*{[^}]*font-family:\s*"([^"]+)";[^}]*?KaTeX_([A-Za-z0-9]+-[A-Za-z]+)\.woff2'
+                       r'[^}]*font-weight:\s*(\w+);\s*font-style:\s*(\w+);', css)
+    assert len(faces) >= 20, len(faces)
+    for family, name, weight, style in faces:
+        expected = ("italic " if style == "italic" else "") + ("bold " if weight == "bold" else "") + f"1em {family}"
+        assert formulas.font_spec(name) == expected, (name, formulas.font_spec(name), expected)
