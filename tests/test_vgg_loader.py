@@ -13,7 +13,7 @@ from conftest import ROOT
 SNIPPET = ROOT / "snippets" / "perceptual" / "vgg_features.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: under xdist a module fixture can be set up more than once
 def vgg(tmp_path_factory):
     """The snippet's namespace, run from an empty directory with the Agg backend."""
     torch = pytest.importorskip("torch")
@@ -35,7 +35,7 @@ def saved(torch, obj, legacy=False):
     return buf
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def torchvision_state(vgg):
     """Random VGG-16 weights keyed exactly as torchvision's `vgg16().state_dict()` keys its features."""
     torch = vgg["torch"]
