@@ -16,6 +16,16 @@ from conftest import PAGES_MD, ROOT, SNIPPETS
 
 pytestmark = pytest.mark.xdist_group("site")
 
+
+def test_the_tests_of_a_group_run_on_one_worker(request):
+    """These tests share one parse of the site on one worker, and the mutant tests one run of every mutant,
+    only if pytest-xdist can tag the tests of an `xdist_group`. With pytest 9.2 it silently could not (it
+    renames a node id attribute pytest had moved), every group was split and each worker did the work."""
+    if not request.config.getoption("loadgroup", False):
+        pytest.skip("not run by pytest-xdist with --dist loadgroup")
+    assert request.node.nodeid.endswith("@site"), request.node.nodeid
+
+
 # Attributes that make a browser fetch something. Outbound <a href> links (citations) and
 # <link rel="canonical"> fetch nothing; everything else must come from the site itself.
 FETCHING = {"script": "src", "img": "src", "source": "src", "iframe": "src", "video": "src", "audio": "src",
