@@ -52,8 +52,8 @@ def require_chromium() -> None:
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 
 
-# Session scope: under xdist a worker moves between modules, and a module fixture is set up again
-# each time it comes back.
+# Session scope: under xdist a worker can move between modules, and a module fixture would be set up
+# again each time it came back.
 @pytest.fixture(scope="session")
 def browser():
     require_chromium()

@@ -56,8 +56,8 @@ def test_a_mutant_the_asserts_cannot_see_is_reported_as_surviving(tmp_path):
     assert "| `demo#2` | survived |" in text and "| `demo#3` | broken |" in text and "demo#1`" not in text
 
 
-# Session scope: a module fixture is torn down whenever the worker runs a test from another module in
-# between, and this one (every mutant, through the runner) was run twice in one suite.
+# Every mutant, run once: the group keeps these tests on one worker, and session scope keeps the result
+# while that worker runs tests of other modules in between (a module fixture would be set up again).
 @pytest.fixture(scope="session")
 def outcomes():
     return {o.mutant.id: o for o in mutants.run(TABLE, CLAIMS)}
