@@ -1,4 +1,4 @@
-"""Claims hold beyond one seed: the sweep re-runs each seeded snippet with other seeds and lists failures."""
+"""Claims hold beyond one seed: the sweep re-runs seeded snippets with other seeds and lists failures (the suite runs a sample)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,18 @@ from hooks import runner, seeds
 
 
 def sample_seed(path: Path) -> list[int]:
-    """One seed per snippet, spread over 1..20 by its name: the suite's sample of the full sweep
-    (`python -m hooks.seeds --seeds 20`, seeds 1..20 for every snippet)."""
+    """One seed per snippet, spread over 1..20 by its name."""
     return [1 + zlib.crc32(runner.relative(path).encode()) % 20]
+
+
+def sample(seeded: list[Path]) -> list[Path]:
+    """The suite's sample of the full sweep (`python -m hooks.seeds --seeds 20`: seeds 1..20 for every
+    seeded snippet, recorded in hooks/seeds-results.md): about a third of the seeded snippets, chosen by name,
+    and the first of any chapter that would otherwise have none."""
+    chosen = [p for p in seeded if zlib.crc32(runner.relative(p).encode()) % 3 == 0]
+    for chapter in sorted({p.parent for p in seeded} - {p.parent for p in chosen}):
+        chosen.append(min(p for p in seeded if p.parent == chapter))
+    return sorted(chosen)
 
 
 def write(tmp_path: Path, source: str) -> Path:
@@ -74,9 +83,11 @@ def test_every_snippet_that_draws_random_numbers_has_one_seed_line():
 
 
 @pytest.mark.xdist_group("seed-sweep")
-def test_every_seeded_snippet_holds_for_another_seed(tmp_path):
+def test_a_sample_of_seeded_snippets_holds_for_another_seed(tmp_path):
     seeded = [p for p in SNIPPETS if seeds.seed_line(p) is not None]
     assert len(seeded) >= 30, "most snippets draw random numbers"
-    result = seeds.sweep(seeded, sample_seed, cache=ROOT / ".cache" / "seeds")
-    assert len(result.snippets) == len(seeded) and len(result.seeds) >= 10, "the sample spreads over the seeds"
+    chosen = sample(seeded)
+    assert {p.parent for p in chosen} == {p.parent for p in seeded}, "every chapter is in the sample"
+    result = seeds.sweep(chosen, sample_seed, cache=ROOT / ".cache" / "seeds")
+    assert len(result.snippets) == len(chosen) >= len(seeded) // 4 and len(result.seeds) >= 10, "the sample spreads"
     assert not result.failures, seeds.report(result)
