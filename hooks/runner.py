@@ -374,12 +374,14 @@ def _describe(exc: BaseException, rel: str) -> Failure:
 _CONTEXT = None
 
 
-def _context(paths=()):
+def _context(paths=(), torch: bool = True):
     """The fork-server context, with the heavy modules preloaded once.
 
-    torch is always preloaded. (Preloading it only when the first snippets to run import it made a
-    long-lived process, such as a test worker whose first snippets had no torch, import torch again in
-    every later child: the suite's mutants took four times as long.)"""
+    torch is preloaded unless the caller says that no snippet it will ever run imports it (the build
+    does, from all of a project's snippets: a small project's build then starts in 2 s less). It is not
+    decided from the snippets to run now: a long-lived process, such as a test worker whose first
+    snippets had no torch, then imported torch again in every later child, and the suite's mutants
+    took four times as long."""
     global _CONTEXT
     if _CONTEXT is None:
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -387,7 +389,7 @@ def _context(paths=()):
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         ctx = multiprocessing.get_context("forkserver")
-        preload = [m for m in _PRELOAD if _importable(m)]
+        preload = [m for m in _PRELOAD if _importable(m) and (torch or not m.startswith("torch"))]
         ctx.set_forkserver_preload([*preload, "hooks.runner"])
         _CONTEXT = ctx
     return _CONTEXT
@@ -449,14 +451,20 @@ def _plan(paths, cache: Path, root: Path, style: Path):
     return hits, todo
 
 
-def start_workers_if_needed(paths, cache_dir: Path = DEFAULT_CACHE, *, root: Path = ROOT, style: Path = STYLE) -> bool:
+def imports_torch(paths) -> bool:
+    """Whether any of these snippets imports torch (at the start of a line, as the snippets do)."""
+    return any(re.search(r"^(import|from) torch\b", Path(p).read_text(encoding="utf-8"), re.M) for p in paths)
+
+
+def start_workers_if_needed(paths, cache_dir: Path = DEFAULT_CACHE, *, root: Path = ROOT, style: Path = STYLE,
+                            torch: bool = True) -> bool:
     """Start the fork server now if some snippet will have to run, so its imports overlap other work.
 
     Only looks for each entry's result.json: run_snippets verifies the entries once, later.
     """
     todo = [path for _, path, key in _keys(paths, root, style) if not (Path(cache_dir) / key / "result.json").is_file()]
     if todo:
-        _context(todo)
+        _context(todo, torch)
         multiprocessing.forkserver.ensure_running()
     return bool(todo)
 
@@ -470,11 +478,13 @@ def run_snippets(
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     log=None,
+    torch: bool = True,
 ) -> dict[str, Result]:
     """Return a Result for every snippet, executing only those not in the cache.
 
     Keys of the returned dict are paths relative to `root`. Never raises for a
-    failing snippet: its Result carries a Failure instead.
+    failing snippet: its Result carries a Failure instead. `torch=False` promises that no
+    snippet this process runs imports torch, so the fork server does not preload it.
     """
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
@@ -483,7 +493,7 @@ def run_snippets(
         return results
 
     jobs = jobs or os.cpu_count() or 1
-    ctx = _context([path for _, path, _ in todo])
+    ctx = _context([path for _, path, _ in todo], torch)
     running: dict[int, tuple] = {}  # sentinel -> (process, rel, key, outdir, deadline)
     # Longest first, so that no long snippet starts last while the other cores sit idle.
     # Durations of earlier runs are kept beside the cache; an unknown snippet goes first.

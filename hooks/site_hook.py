@@ -66,8 +66,11 @@ def on_config(config):
         state["math"] = formulas.Renderer(project / ".cache" / "katex")
     except formulas.MathUnavailable as exc:
         raise PluginError(str(exc)) from None
-    # If anything must run, let the fork server import torch while MkDocs collects files.
-    runner.start_workers_if_needed(runner.discover(project / "snippets"), project / ".cache" / "snippets", root=project)
+    # If anything must run, let the fork server import numpy, matplotlib and (if a snippet uses it) torch
+    # while MkDocs collects files.
+    snippets = runner.discover(project / "snippets")
+    runner.start_workers_if_needed(snippets, project / ".cache" / "snippets", root=project,
+                                   torch=runner.imports_torch(snippets))
     return config
 
 
@@ -93,7 +96,8 @@ def on_files(files: Files, config) -> Files:
     project = Path(config.config_file_path).resolve().parent
     state["project"] = project
     paths = runner.discover(project / "snippets")
-    results = runner.run_snippets(paths, project / ".cache" / "snippets", root=project, log=log.info)
+    results = runner.run_snippets(paths, project / ".cache" / "snippets", root=project, log=log.info,
+                                  torch=runner.imports_torch(paths))
     state["results"] = results
     failed = [r.failure for r in results.values() if not r.ok]
     if failed:

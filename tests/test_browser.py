@@ -155,7 +155,6 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
         problems.append("page overflows horizontally")
     name = path.strip("/").replace("/", "_") or "home"
     page.screenshot(path=str(screenshots / f"{name}-light.png"), full_page=FULL_SCREENSHOTS)
-    problems += fonts_not_preloaded(page)
     # The scheme toggle works on every page, and the page still has no errors in the dark.
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
@@ -163,6 +162,8 @@ def test_page_renders_cleanly_in_light_and_dark(path, served, browser, screensho
     problems += [f"dark: image not loaded: {src}" for src in broken]
     problems += [f"dark: raw TeX: {t!r}" for t in page.evaluate(RAW_TEX_JS)]
     page.screenshot(path=str(screenshots / f"{name}-dark.png"), full_page=FULL_SCREENSHOTS)
+    # Last: it lays out every block of the page, which would make the scheme switch restyle all of them.
+    problems += fonts_not_preloaded(page)
     page.close()
     assert not problems, problems
 
@@ -175,13 +176,20 @@ SNIPPET_TEXTS = {
 CODE_PAGES = [p for p in PAGES if p.startswith(("idea/", "losses/", "reference/"))]
 
 
-CLIPBOARD_TEXT = """async () => {
-  for (let tries = 0; tries < 100; tries++) {
-    const text = await navigator.clipboard.readText();
-    if (text) return text;
-    await new Promise(done => setTimeout(done, 50));
+# After a copy button is pressed: what it put on the clipboard (polled: a copy is asynchronous, and
+# wait_for_function does not await a promise, so a pending readText() would count as done), which snippet
+# its block belongs to, whether it is an excerpt and its accessible name; then the clipboard is cleared
+# for the next button. One round trip per button.
+AFTER_COPY_JS = """async button => {
+  let text = "";
+  for (let tries = 0; tries < 100 && !text; tries++) {
+    text = await navigator.clipboard.readText();
+    if (!text) await new Promise(done => setTimeout(done, 50));
   }
-  return "";
+  await navigator.clipboard.writeText("");
+  const block = button.closest("[data-copy-whole], [data-snippet]");
+  return {text, whole: block && (block.dataset.copyWhole || block.dataset.snippet),
+          excerpt: button.closest(".excerpt") !== null, label: button.getAttribute("aria-label") || ""};
 }"""
 
 
@@ -192,32 +200,27 @@ def test_every_copy_button_copies_code_that_runs_on_its_own(path, served, browse
     folder); anything else is run here, alone, in a fresh interpreter."""
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.goto(f"{served}/{path}", wait_until="networkidle")
+    page.goto(f"{served}/{path}")
     page.evaluate("document.querySelectorAll('article details').forEach(d => d.open = true)")
     buttons = page.locator("article .highlight [data-clipboard-target]")
     # Material adds one copy button to each code block once it has started.
     page.wait_for_function("document.querySelectorAll('article .highlight [data-clipboard-target]').length"
                            " === document.querySelectorAll('article .highlight pre > code').length")
+    page.evaluate("navigator.clipboard.writeText('')")
     copies = []
     for i in range(buttons.count()):
-        page.evaluate("navigator.clipboard.writeText('')")
         # A real click, after Playwright's check that the button is what receives it: with a forced click
         # some buttons on most pages copied nothing, and the old check of the clipboard did not notice.
         buttons.nth(i).click(timeout=10_000)
-        # wait_for_function does not await a promise (a pending readText() counts as true), so poll here.
-        text = page.evaluate(CLIPBOARD_TEXT)
-        assert text, f"copy button {i} put nothing on the clipboard"
-        copies.append(text)
+        copy = buttons.nth(i).evaluate(AFTER_COPY_JS)
+        assert copy["text"], f"copy button {i} put nothing on the clipboard"
+        copies.append(copy["text"])
         # An excerpt copies its whole snippet; a full listing copies itself.
-        whole = buttons.nth(i).evaluate("b => { const e = b.closest('[data-copy-whole], [data-snippet]');"
-                                        " return e && (e.dataset.copyWhole || e.dataset.snippet); }")
-        if whole:
-            assert SNIPPET_TEXTS.get(text.rstrip()) == ROOT / whole, f"copy button {i} should copy {whole}"
-        excerpt = buttons.nth(i).evaluate("b => b.closest('.excerpt') !== null")
-        if excerpt:
+        if copy["whole"]:
+            assert SNIPPET_TEXTS.get(copy["text"].rstrip()) == ROOT / copy["whole"], f"copy button {i} should copy {copy['whole']}"
+        if copy["excerpt"]:
             # Material's tooltips move `title` into their own element on hover; the accessible name stays.
-            label = buttons.nth(i).get_attribute("aria-label") or ""
-            assert "whole snippet" in label, "the button says what it copies"
+            assert "whole snippet" in copy["label"], "the button says what it copies"
     context.close()
     failures = []
     for n, text in enumerate(dict.fromkeys(copies)):

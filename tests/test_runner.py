@@ -333,3 +333,34 @@ def test_torch_runs_one_thread_per_worker(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe, *order], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "'uses_torch.py': (1, 'None')" in out.stdout, out.stdout
+
+
+PRELOAD_PROBE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from hooks import runner
+    base = Path({base!r})
+    result = runner.run_snippets([base / "probe.py"], base / "cache", root=base, torch={torch})["probe.py"]
+    print(result.ok and result.values["preloaded"], result.failure)
+    """
+)
+
+
+@pytest.mark.parametrize("torch", [True, False])
+def test_torch_is_preloaded_unless_the_caller_says_no_snippet_uses_it(tmp_path, torch):
+    """A build of a project without torch snippets skips torch's 2 s import; everything else keeps it."""
+    write(tmp_path / "probe.py", '"""What the fork server imported."""\nimport sys\npreloaded = "torch" in sys.modules\n')
+    probe = PRELOAD_PROBE.format(root=str(ROOT), base=str(tmp_path), torch=torch)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == str(torch), out.stdout
+
+
+def test_a_project_imports_torch_if_a_snippet_has_an_import_line_for_it(tmp_path):
+    cases = {"a.py": ("import torch\n", True), "b.py": ("from torch import nn\n", True),
+             "c.py": ("import torchvision_like\n", False), "d.py": ("x = 1  # import torch\n", False)}
+    for name, (source, _) in cases.items():
+        write(tmp_path / name, source)
+    assert {name: runner.imports_torch([tmp_path / name]) for name in cases} == {n: w for n, (_, w) in cases.items()}
