@@ -26,6 +26,11 @@ SNIPPETS = runner.discover(ROOT / "snippets")
 PAGES_MD = sorted(p for p in (ROOT / "docs").rglob("*.md") if "includes" not in p.relative_to(ROOT / "docs").parts)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--all-notebooks", action="store_true",
+                     help="run every companion notebook (the suite runs a sample; tests/test_notebooks.py)")
+
+
 def pytest_configure(config):
     # Nothing a test runs may write into the home directory.
     scratch = Path(tempfile.mkdtemp(prefix="lal-tests-"))

@@ -348,7 +348,7 @@ def test_nothing_moves_while_a_page_loads(served, browser, width, height):
             page.route("**/*.woff2", late)
             page.add_init_script(f"({LAYOUT_SHIFTS_JS})()")
             page.goto(f"{served}/{path}", wait_until="networkidle")
-            page.wait_for_timeout(1000)
+            page.wait_for_timeout(500)
             if moved := page.evaluate("window.__shifts"):
                 shifts[path or "home"] = moved
             page.close()

@@ -202,6 +202,10 @@ def test_the_publishing_workflow_builds_strictly_deploys_the_site_and_pushes_the
     assert "pip install -r requirements.txt" in runs and "npm ci" in runs
     assert "mkdocs build --strict --site-dir site" in runs
     assert f"push -f" in runs and config()["extra"]["notebooks_branch"] in runs
+    # The suite runs a sample of the notebooks; every one runs before any is published.
+    order = [step.get("run", "") for step in steps]
+    run_all = next(i for i, r in enumerate(order) if "pytest tests/test_notebooks.py --all-notebooks" in r)
+    assert run_all < next(i for i, r in enumerate(order) if "push -f" in r)
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in flow["jobs"]["deploy"]["steps"])
