@@ -49,7 +49,7 @@ _QUOTE_REF = re.compile(r"^\s*(?:([a-z0-9-]+)/)?([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
-state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}, "project": ROOT}
+state: dict = {"command": "build", "results": {}, "figures": {}, "chapters": {}, "project": ROOT, "torch": True}
 
 
 def on_startup(command, dirty):
@@ -69,8 +69,8 @@ def on_config(config):
     # If anything must run, let the fork server import numpy, matplotlib and (if a snippet uses it) torch
     # while MkDocs collects files.
     snippets = runner.discover(project / "snippets")
-    runner.start_workers_if_needed(snippets, project / ".cache" / "snippets", root=project,
-                                   torch=runner.imports_torch(snippets))
+    state["torch"] = runner.imports_torch(snippets)
+    runner.start_workers_if_needed(snippets, project / ".cache" / "snippets", root=project, torch=state["torch"])
     return config
 
 
@@ -97,7 +97,7 @@ def on_files(files: Files, config) -> Files:
     state["project"] = project
     paths = runner.discover(project / "snippets")
     results = runner.run_snippets(paths, project / ".cache" / "snippets", root=project, log=log.info,
-                                  torch=runner.imports_torch(paths))
+                                  torch=state["torch"])
     state["results"] = results
     failed = [r.failure for r in results.values() if not r.ok]
     if failed:
