@@ -540,6 +540,10 @@ _HOLD_FOR_FONTS = (
     '})(document.documentElement,document.fonts)</script>')
 
 
+_NAV_LABEL = re.compile(r'<span class="md-ellipsis">[^<]*</span>')
+_INLINE_TEX = re.compile(r"\\\(.+?\\\)", re.S)
+
+
 def on_post_page(output: str, page, config) -> str:
     """Every formula on the page, rendered by KaTeX. A TeX error fails the build with the page, line
     and formula; under `mkdocs serve` the page shows an error box and the formula's source instead."""
@@ -547,6 +551,9 @@ def on_post_page(output: str, page, config) -> str:
     notebook = uri.startswith("notebooks/") and uri.endswith(".ipynb")
     if notebook:
         output = _notebook_styles_as_files(output, page, config)
+    # A heading's formula is typeset in the table of contents too, where Material puts the heading's text
+    # (its TeX source, delimiters and all).
+    output = _NAV_LABEL.sub(lambda m: _INLINE_TEX.sub(r'<span class="arithmatex">\g<0></span>', m.group(0)), output)
     try:
         output, errors = state["math"].page(output, notebook=notebook)
     except formulas.MathUnavailable as exc:

@@ -31,7 +31,7 @@ ARGS = [
 # Text left in the page that KaTeX should have turned into math.
 RAW_TEX_JS = r"""
 () => {
-  const walker = document.createTreeWalker(document.querySelector('article') || document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(document.querySelector('.md-main') || document.body, NodeFilter.SHOW_TEXT);
   const raw = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
