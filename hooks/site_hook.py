@@ -492,13 +492,16 @@ _FIGURE_IMG = re.compile(r'<img\b(?![^>]*\bwidth=)([^>]*\bsrc="[^"]*\bfigures/([
 
 def _size_figures(html: str) -> str:
     """Give each figure its width and height, so the browser reserves its box before the file
-    arrives and nothing below it moves (CSS still scales it to the column)."""
+    arrives and nothing below it moves (CSS still scales it to the column), and load it only when it
+    nears the screen: fetched with the page, a chapter's figures took the bandwidth a phone needed for
+    its first screen (Lighthouse's largest contentful paint on chapter 8: 3.5 s and 4.4 s in two runs
+    with them fetched at once, 2.6 s in two runs without)."""
     def sized(m: re.Match) -> str:
         entry = state["figures"].get(m.group(2))
         if entry is None:
             return m.group(0)
         width, height = _figure_size(entry[1].path)
-        return f'<img{m.group(1)} width="{width}" height="{height}">'
+        return f'<img{m.group(1)} width="{width}" height="{height}" loading="lazy" decoding="async">'
 
     return _FIGURE_IMG.sub(sized, html)
 

@@ -11,13 +11,19 @@ document.addEventListener("click", (event) => {
   if (whole) button.setAttribute("data-clipboard-text", whole.textContent.trimEnd());
 }, true);
 
-// Say so on the button: its tooltip and accessible name name the file it copies.
-document$.subscribe(({ body }) => {
-  for (const excerpt of body.querySelectorAll(".excerpt[data-copy-whole]")) {
-    const file = excerpt.dataset.copyWhole.split("/").pop();
-    for (const button of excerpt.querySelectorAll("[data-clipboard-target]")) {
-      button.title = `Copy the whole snippet, ${file} (this excerpt alone does not run)`;
-      button.setAttribute("aria-label", button.title);
-    }
+// Say so on the button: its tooltip and accessible name name the file it copies. Material adds a code
+// block's buttons when the block nears the screen (the content.lazy feature), so each is named as it
+// arrives, before a reader can reach it.
+function nameCopyButtons(root) {
+  for (const button of root.querySelectorAll(".excerpt[data-copy-whole] [data-clipboard-target]")) {
+    const file = button.closest(".excerpt").dataset.copyWhole.split("/").pop();
+    button.title = `Copy the whole snippet, ${file} (this excerpt alone does not run)`;
+    button.setAttribute("aria-label", button.title);
   }
-});
+}
+new MutationObserver((records) => {
+  for (const record of records)
+    for (const node of record.addedNodes)
+      if (node.nodeType === 1 && node.closest(".excerpt[data-copy-whole]")) nameCopyButtons(node.parentNode);
+}).observe(document.body, { childList: true, subtree: true });
+nameCopyButtons(document);
